@@ -1,0 +1,68 @@
+package fksteer.cli;
+
+import fksteer.io.BadInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The fksteer command line. Bad input: one line on stderr and exit code 2. */
+@Command(name = "fksteer", mixinStandardHelpOptions = true, version = "fksteer 0.1.0",
+        description = "Inference-time scaling and Feynman-Kac steering of flow-matching models.",
+        subcommands = {TrainCommand.class, SampleCommand.class, SteerCommand.class, 
+                CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  fksteer demo", "  fksteer sample --model checkerboard --sampler midpoint --steps 150 --particles 2048 --seed 1 --out s.json --plot s.png",
+                "  fksteer steer --model checkerboard --method fk --reward point:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png"})
+public final class Main implements Runnable {
+
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use one of train, sample, steer, bench, demo (see --help)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String cmd = ex.getCommandLine().getCommandName();
+            err.println("fksteer" + (cmd.equals("fksteer") ? "" : " " + cmd) + ": " + oneLine(ex.getMessage()) + " (see --help)");
+            err.flush();
+            return EXIT_BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parse) -> {
+            String cmd = c.getCommandName();
+            String prefix = "fksteer" + (cmd.equals("fksteer") ? "" : " " + cmd) + ": ";
+            if (ex instanceof BadInputException || ex instanceof IllegalArgumentException) {
+                err.println(prefix + oneLine(ex.getMessage()));
+                err.flush();
+                return EXIT_BAD_INPUT;
+            }
+            if (ex instanceof java.io.IOException) {
+                err.println(prefix + "I/O error: " + oneLine(String.valueOf(ex.getMessage())));
+                err.flush();
+                return 1;
+            }
+            err.println(prefix + "internal error: " + ex);
+            if (Boolean.getBoolean("fksteer.debug")) ex.printStackTrace(err);
+            err.flush();
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    static String oneLine(String s) {
+        if (s == null) return "invalid input";
+        return s.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+}

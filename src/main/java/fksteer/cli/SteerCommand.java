@@ -1,0 +1,291 @@
+package fksteer.cli;
+
+import fksteer.data.Checkerboard;
+import fksteer.io.Models;
+import fksteer.kernel.Parallel;
+import fksteer.model.VelocityField;
+import fksteer.plot.Panel;
+import fksteer.plot.Plots;
+import fksteer.resample.ResampleSchedule;
+import fksteer.resample.Resampler;
+import fksteer.reward.Reward;
+import fksteer.reward.Rewards;
+import fksteer.solver.Sampler;
+import fksteer.steer.BestOfN;
+import fksteer.steer.FkSteering;
+import fksteer.steer.Intermediate;
+import fksteer.steer.Potential;
+import fksteer.steer.SearchOverPaths;
+import fksteer.steer.SteerResult;
+import fksteer.steer.SteeringMethod;
+import fksteer.steer.ZerothOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "steer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Steer a model toward high reward: best-of-n, zeroth-order, search-over-paths or fk (Feynman-Kac).",
+        footer = {"", "Examples:",
+                "  fksteer steer --model checkerboard --method fk --reward point:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png",
+                "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --lambda 2 --potential max --resampler stratified --out fk.json",
+                "  fksteer steer --model checkerboard --method best-of-n --reward line:horizontal,1 --particles 512 --top-k 8 --out bon.json",
+                "  fksteer steer --model checkerboard --method zeroth-order --reward point:-2,-2 --particles 2048 --cycles 5 --radius 1 --out zo.json --plot zo.png",
+                "  fksteer steer --model checkerboard --method search-over-paths --reward point:0,0 --particles 1024 --expansions 8 --out sop.json --plot sop.png"})
+final class SteerCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors or FILE.json")
+    String model;
+
+    @Option(names = "--method", required = true, description = "best-of-n, zeroth-order, search-over-paths or fk")
+    String method;
+
+    @Option(names = "--reward", required = true, description = "point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,.. | weighted sums W*SPEC+W*SPEC")
+    String reward;
+
+    @Option(names = "--particles", defaultValue = "1024", description = "particles / samples / candidates (default ${DEFAULT-VALUE})")
+    int particles;
+
+    @Option(names = "--steps", defaultValue = "100", description = "sampler steps from t=0 to 1 (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "output FILE.json")
+    Path out;
+
+    @Option(names = "--plot", description = "figure of the run (PNG)")
+    Path plot;
+
+    @Option(names = "--threads", description = "worker threads (default: all cores); results do not depend on it")
+    Integer threads;
+
+    @Option(names = "--sampler", description = "fk: sde (default) or reference-sde / simple-stochastic; others: midpoint (default), euler, heun, rk4")
+    String sampler;
+
+    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of the sde, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
+    double stochasticity;
+
+    @Option(names = "--lambda", defaultValue = "10", description = "temperature: target p(x) exp(lambda r(x)) / Z (default ${DEFAULT-VALUE})")
+    double lambda;
+
+    // fk
+    @Option(names = "--potential", defaultValue = "diff", description = "fk: diff, max, sum or rt (default ${DEFAULT-VALUE})")
+    String potential;
+
+    @Option(names = "--intermediate", defaultValue = "x1hat", description = "fk: xt, x1hat or lookahead (default ${DEFAULT-VALUE})")
+    String intermediate;
+
+    @Option(names = "--lookahead-steps", defaultValue = "4", description = "fk: midpoint steps of the lookahead (default ${DEFAULT-VALUE})")
+    int lookaheadSteps;
+
+    @Option(names = "--resampler", defaultValue = "systematic", description = "fk: systematic, multinomial, stratified or residual (default ${DEFAULT-VALUE})")
+    String resampler;
+
+    @Option(names = "--ess-threshold", defaultValue = "0.5", description = "fk: resample when ESS/k is below this; 1 = always (default ${DEFAULT-VALUE})")
+    double essThreshold;
+
+    @Option(names = "--resample-start", defaultValue = "0.6", description = "fk: first resampling time (default ${DEFAULT-VALUE})")
+    double resampleStart;
+
+    @Option(names = "--resample-end", defaultValue = "0.95", description = "fk: last resampling time (default ${DEFAULT-VALUE})")
+    double resampleEnd;
+
+    @Option(names = "--resample-count", description = "fk: number of resampling steps (default 5)")
+    Integer resampleCount;
+
+    @Option(names = "--resample-every", description = "fk: resample every N steps instead")
+    Integer resampleEvery;
+
+    @Option(names = "--output-policy", defaultValue = "weighted", description = "fk: weighted, resampled or argmax (default ${DEFAULT-VALUE})")
+    String outputPolicy;
+
+    // best-of-n
+    @Option(names = "--top-k", defaultValue = "1", description = "best-of-n: how many best samples to mark (default ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--weighted", description = "best-of-n: weight samples by exp(lambda r) (importance sampling)")
+    boolean weighted;
+
+    // zeroth-order
+    @Option(names = "--cycles", defaultValue = "5", description = "zeroth-order: pivot updates (default ${DEFAULT-VALUE})")
+    int cycles;
+
+    @Option(names = "--radius", defaultValue = "1.0", description = "zeroth-order: neighbourhood radius (default ${DEFAULT-VALUE})")
+    double radius;
+
+    @Option(names = "--proposal", defaultValue = "disk", description = "zeroth-order: disk (uniform in the ball) or gaussian (default ${DEFAULT-VALUE})")
+    String proposal;
+
+    @Option(names = "--pivot", split = ",", description = "zeroth-order: initial pivot noise X,Y,... (default: drawn from the seed)")
+    double[] pivot;
+
+    // search over paths
+    @Option(names = "--expansions", defaultValue = "8", description = "search-over-paths: M children per state (default ${DEFAULT-VALUE})")
+    int expansions;
+
+    @Option(names = "--t-start", defaultValue = "0.8", description = "search-over-paths: where the search starts (default ${DEFAULT-VALUE})")
+    double tStart;
+
+    @Option(names = "--delta-f", defaultValue = "0.1", description = "search-over-paths: forward noising Δf (default ${DEFAULT-VALUE})")
+    double deltaF;
+
+    @Option(names = "--delta-b", defaultValue = "0.14", description = "search-over-paths: backward solve Δb (default ${DEFAULT-VALUE})")
+    double deltaB;
+
+    @Option(names = "--noise-kernel", defaultValue = "reference", description = "search-over-paths: reference (x + Δf ε) or path (the path's own conditional) (default ${DEFAULT-VALUE})")
+    String noiseKernel;
+
+    @Option(names = "--score-on", defaultValue = "xt", description = "search-over-paths: xt (the reference) or x1hat (default ${DEFAULT-VALUE})")
+    String scoreOn;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) Parallel.setThreads(threads);
+        Validate.png("--plot", plot);
+        Validate.positive("--particles", particles, 50_000_000);
+        Validate.positive("--steps", steps, 1_000_000);
+        Reward r = Rewards.parse(reward);
+        SteeringMethod m = build();
+        VelocityField f = Models.load(model);
+        if (r.dim() != f.dim())
+            throw new IllegalArgumentException("--reward has dimension " + r.dim() + " but the model has dimension " + f.dim());
+        SteerResult res = m.run(f, r, seed);
+        for (String w : res.warnings()) System.err.println("fksteer steer: warning: " + w);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("method", res.method());
+        o.put("samples", Json.rows(res.samples(), res.n(), res.d()));
+        o.put("logWeights", res.logWeights());
+        o.put("rewards", res.rewards());
+        o.put("nfe", res.nfe());
+        o.put("rewardCalls", res.rewardCalls());
+        o.put("wallSeconds", res.wallSeconds());
+        o.put("meanReward", res.weightedMeanReward());
+        o.put("maxReward", res.maxReward());
+        if (res.d() == 2) o.put("onSupportFraction", Checkerboard.onSupportFraction(res.samples(), res.n(), res.logWeights()));
+        o.putAll(res.diagnostics());
+        o.put("warnings", res.warnings());
+        o.put("config", config(f));
+        Json.write(out, o);
+        if (plot != null) plot(res, r);
+        System.out.printf(Locale.ROOT, "%s: %d samples, mean reward %.4g, max %.4g, nfe %d, reward calls %d, %.3f s -> %s%n",
+                res.method(), res.n(), res.weightedMeanReward(), res.maxReward(), res.nfe(), res.rewardCalls(), res.wallSeconds(), out);
+        return 0;
+    }
+
+    SteeringMethod build() {
+        String mth = method.toLowerCase(Locale.ROOT);
+        switch (mth) {
+            case "fk" -> {
+                Sampler s = Sampler.parse(sampler == null ? "sde" : sampler, stochasticity);
+                if (!s.kind().stochastic) s = new Sampler(s.kind(), 0);
+                if (resampleCount != null && resampleEvery != null)
+                    throw new IllegalArgumentException("give only one of --resample-count and --resample-every");
+                int count = resampleEvery != null ? 0 : resampleCount == null ? 5 : resampleCount;
+                int every = resampleEvery == null ? 0 : resampleEvery;
+                if (resampleCount != null && resampleCount < 1) throw new IllegalArgumentException("--resample-count must be >= 1, got " + resampleCount);
+                if (resampleEvery != null && resampleEvery < 1) throw new IllegalArgumentException("--resample-every must be >= 1, got " + resampleEvery);
+                ResampleSchedule sched = new ResampleSchedule(resampleStart, resampleEnd, count, every, essThreshold);
+                return new FkSteering(particles, steps, s, lambda, Potential.parse(potential), Intermediate.parse(intermediate),
+                        lookaheadSteps, sched, Resampler.parse(resampler), FkSteering.OutputPolicy.parse(outputPolicy),
+                        plot == null ? 0 : Math.max(1, steps / 6));
+            }
+            case "best-of-n", "bon" -> {
+                return new BestOfN(particles, steps, Sampler.parse(sampler == null ? "midpoint" : sampler, stochasticity), topK, weighted, lambda);
+            }
+            case "zeroth-order" -> {
+                if (!proposal.equals("disk") && !proposal.equals("gaussian"))
+                    throw new IllegalArgumentException("--proposal must be disk or gaussian, got '" + proposal + "'");
+                return new ZerothOrder(particles, cycles, steps, ode(), radius, proposal.equals("gaussian"), pivot);
+            }
+            case "search-over-paths" -> {
+                if (!noiseKernel.equals("reference") && !noiseKernel.equals("path"))
+                    throw new IllegalArgumentException("--noise-kernel must be reference or path, got '" + noiseKernel + "'");
+                Intermediate so = Intermediate.parse(scoreOn);
+                if (so == Intermediate.LOOKAHEAD) throw new IllegalArgumentException("--score-on must be xt or x1hat, got 'lookahead'");
+                return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, 1.0 / steps, ode(), noiseKernel.equals("path"), so);
+            }
+            default -> throw new IllegalArgumentException("--method must be one of best-of-n, zeroth-order, search-over-paths, fk; got '" + method + "'");
+        }
+    }
+
+    private Sampler ode() {
+        Sampler s = Sampler.parse(sampler == null ? "midpoint" : sampler, 0);
+        if (s.kind().stochastic) throw new IllegalArgumentException("--sampler for " + method + " must be an ODE solver: euler, midpoint, heun or rk4");
+        return s;
+    }
+
+    private Map<String, Object> config(VelocityField f) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("model", model);
+        c.put("modelDescription", f.describe());
+        c.put("method", method);
+        c.put("reward", reward);
+        c.put("particles", particles);
+        c.put("steps", steps);
+        c.put("seed", seed);
+        c.put("threads", Parallel.threads());
+        c.put("lambda", lambda);
+        c.put("sampler", sampler == null ? (method.equals("fk") ? "sde" : "midpoint") : sampler);
+        c.put("stochasticity", stochasticity);
+        switch (method) {
+            case "fk" -> {
+                c.put("potential", potential);
+                c.put("intermediate", intermediate);
+                c.put("lookaheadSteps", lookaheadSteps);
+                c.put("resampler", resampler);
+                c.put("essThreshold", essThreshold);
+                c.put("resampleStart", resampleStart);
+                c.put("resampleEnd", resampleEnd);
+                c.put("resampleCount", resampleEvery == null ? (resampleCount == null ? 5 : resampleCount) : null);
+                c.put("resampleEvery", resampleEvery);
+                c.put("outputPolicy", outputPolicy);
+            }
+            case "best-of-n" -> {
+                c.put("topK", topK);
+                c.put("weighted", weighted);
+            }
+            case "zeroth-order" -> {
+                c.put("cycles", cycles);
+                c.put("radius", radius);
+                c.put("proposal", proposal);
+                c.put("pivot", pivot);
+            }
+            case "search-over-paths" -> {
+                c.put("expansions", expansions);
+                c.put("tStart", tStart);
+                c.put("deltaF", deltaF);
+                c.put("deltaB", deltaB);
+                c.put("noiseKernel", noiseKernel);
+                c.put("scoreOn", scoreOn);
+            }
+            default -> { }
+        }
+        return c;
+    }
+
+    private void plot(SteerResult res, Reward r) throws java.io.IOException {
+        if (res.d() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2");
+        Panel.Marks marks = marks(r);
+        List<Panel> panels = new ArrayList<>();
+        if (res.snapshots().isEmpty()) panels.add(Panel.of(res.method(), res.samples(), res.n(), res.d()).withMarks(marks));
+        for (SteerResult.Snapshot s : res.snapshots()) {
+            Panel p = Panel.of(s.title(), s.points(), s.n(), res.d()).withMarks(marks);
+            panels.add(s.pivot() == null ? p : p.withPivot(s.pivot()));
+        }
+        Plots.panels(plot, res.method() + " toward " + r.spec(), panels, 260, 10);
+    }
+
+    static Panel.Marks marks(Reward r) {
+        Panel.Marks m = new Panel.Marks();
+        if (r.targetPoint() != null) m.point(r.targetPoint()[0], r.targetPoint()[1]);
+        if (!Double.isNaN(r.horizontalLine())) m.hLine(r.horizontalLine());
+        if (!Double.isNaN(r.verticalLine())) m.vLine(r.verticalLine());
+        return m;
+    }
+}

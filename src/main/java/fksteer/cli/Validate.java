@@ -1,0 +1,21 @@
+package fksteer.cli;
+
+import java.nio.file.Path;
+
+/** One-line checks of CLI values; each names the flag and what is allowed. */
+final class Validate {
+    private Validate() {}
+
+    static void positive(String flag, long v, long max) {
+        if (v < 1 || v > max) throw new IllegalArgumentException(flag + " must be in [1, " + max + "], got " + v);
+    }
+
+    static void range(String flag, double v, double lo, double hi) {
+        if (!(v >= lo && v <= hi)) throw new IllegalArgumentException(flag + " must be in [" + lo + ", " + hi + "], got " + v);
+    }
+
+    static void png(String flag, Path p) {
+        if (p != null && !p.toString().toLowerCase().endsWith(".png"))
+            throw new IllegalArgumentException(flag + " must name a .png file, got '" + p + "'");
+    }
+}

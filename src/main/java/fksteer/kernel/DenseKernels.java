@@ -1,0 +1,63 @@
+package fksteer.kernel;
+
+/**
+ * The dense-layer kernels every MLP in fksteer runs on. Matrices are row-major flat arrays; rows are
+ * the particles of a chunk. Arguments marked "Modified." are written, all others only read.
+ *
+ * <p>Two implementations exist: {@link VectorDense} (Vector API) and {@link ScalarDense} (its plain
+ * twin, the control the tests compare against). Both accumulate every output element as the same
+ * chain of fused multiply-adds in the same order, so their linear parts agree bit for bit; only the
+ * exponential inside ELU may differ by an ulp or so.
+ */
+public interface DenseKernels {
+
+    /**
+     * c[r*N+j] = act(bias[biasOff+j] + sum_k a[r*K+k] * b[bOff+k*N+j]) for r in [0, n).
+     *
+     * @param a    n x K inputs. Not modified.
+     * @param b    K x N weights (input-major). Not modified.
+     * @param bias N biases, or null for none. Not modified.
+     * @param c    n x N outputs, a different array from a. Modified.
+     * @param elu  whether to apply ELU (alpha = 1)
+     */
+    void dense(float[] a, int n, int K, float[] b, int bOff, int N, float[] bias, int biasOff, float[] c, boolean elu);
+
+    /**
+     * The same as {@link #dense} without activation for narrow outputs (N smaller than a vector), with
+     * the weights given output-major: c[r*N+j] = bias[j] + sum_k a[r*K+k] * w[wOff+j*K+k]. The vector
+     * version sums along k in lanes and then reduces, so it differs from the scalar chain by rounding
+     * only (|error| <= about K * 2^-24 * sum_k |a_k w_k|).
+     */
+    void denseNarrow(float[] a, int n, int K, float[] w, int wOff, int N, float[] bias, int biasOff, float[] c);
+
+    /**
+     * g[gOff+k*N+j] += sum_r a[r*K+k] * d[r*N+j] and gb[gbOff+j] += sum_r d[r*N+j], r in [0, n). Each
+     * sum is formed from zero in row order and then added, so it does not depend on what g held.
+     *
+     * @param g  K x N weight gradient. Modified.
+     * @param gb N bias gradient. Modified.
+     */
+    void accumulateGrad(float[] a, int n, int K, float[] d, int N, float[] g, int gOff, float[] gb, int gbOff);
+
+    /** d[i] *= (post[i] > 0 ? 1 : post[i] + 1) for i in [0, len): the ELU derivative from its output. d: Modified. */
+    void eluBackward(float[] d, float[] post, int len);
+
+    /** ELU with alpha 1, scalar: the reference every kernel's activation is tested against. */
+    static float elu(float x) {
+        return x > 0f ? x : (float) Math.expm1(x);
+    }
+
+    /** The kernels in use: Vector API unless -Dfksteer.vector=false. */
+    static DenseKernels get() {
+        return Holder.INSTANCE;
+    }
+
+    final class Holder {
+        static final DenseKernels INSTANCE =
+                Boolean.parseBoolean(System.getProperty("fksteer.vector", "true")) && VectorDense.usable()
+                        ? new VectorDense()
+                        : new ScalarDense();
+
+        private Holder() {}
+    }
+}

@@ -1,0 +1,66 @@
+package fksteer.model;
+
+import fksteer.kernel.Parallel;
+
+/**
+ * A learned velocity field: an {@link Mlp} on the input [t, x] (dimension d + 1) with output d, as in
+ * the reference's {@code Flow} module.
+ */
+public final class MlpFlow implements VelocityField {
+    private final Mlp mlp;
+    private final int d;
+    private final ThreadLocal<float[][]> scratch;
+
+    public MlpFlow(Mlp mlp) {
+        if (mlp.inputDim() != mlp.outputDim() + 1)
+            throw new IllegalArgumentException("a flow MLP maps [t, x] (d+1) to d; got " + mlp.inputDim() + " -> " + mlp.outputDim());
+        this.mlp = mlp;
+        this.d = mlp.outputDim();
+        int mw = mlp.maxWidth();
+        this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[Mlp.CHUNK * mw], new float[Mlp.CHUNK * mw]});
+    }
+
+    /** The reference architecture: [t, x] -> hidden x layers (ELU) -> d. */
+    public static int[] architecture(int d, int hidden, int hiddenLayers) {
+        if (hidden < 1) throw new IllegalArgumentException("--hidden must be >= 1, got " + hidden);
+        if (hiddenLayers < 1) throw new IllegalArgumentException("--layers must be >= 1, got " + hiddenLayers);
+        int[] s = new int[hiddenLayers + 2];
+        s[0] = d + 1;
+        for (int i = 1; i <= hiddenLayers; i++) s[i] = hidden;
+        s[hiddenLayers + 1] = d;
+        return s;
+    }
+
+    public Mlp mlp() {
+        return mlp;
+    }
+
+    @Override
+    public int dim() {
+        return d;
+    }
+
+    @Override
+    public void velocity(float[] x, int n, float t, float[] out) {
+        int chunk = Mlp.CHUNK;
+        Parallel.run(Parallel.chunks(n, chunk), c -> {
+            int r0 = c * chunk, m = Math.min(chunk, n - r0);
+            float[][] s = scratch.get();
+            float[] in = s[0];
+            for (int r = 0; r < m; r++) {
+                in[r * (d + 1)] = t;
+                System.arraycopy(x, (r0 + r) * d, in, r * (d + 1) + 1, d);
+            }
+            float[] y = mlp.forwardRows(s, m);
+            System.arraycopy(y, 0, out, r0 * d, m * d);
+        });
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder b = new StringBuilder("mlp(");
+        int[] s = mlp.sizes();
+        for (int i = 0; i < s.length; i++) b.append(i == 0 ? "" : "-").append(s[i]);
+        return b.append(", elu)").toString();
+    }
+}

@@ -1,0 +1,147 @@
+package fksteer.solver;
+
+import fksteer.model.VelocityField;
+import fksteer.rng.Rng;
+
+/**
+ * One run's stepping machinery: a {@link Sampler} bound to a field, with its scratch buffers. Not
+ * thread-safe; the field itself parallelises over points. Steps are in place and allocate nothing.
+ */
+public final class Integrator {
+    private final Sampler spec;
+    private final VelocityField field;
+    private final int d;
+    private final float[] v0, v1, v2, v3, tmp, noise;
+
+    Integrator(Sampler spec, VelocityField field, int capacity) {
+        this.spec = spec;
+        this.field = field;
+        this.d = field.dim();
+        int len = capacity * d;
+        v0 = new float[len];
+        v1 = new float[len];
+        tmp = new float[len];
+        boolean rk4 = spec.kind() == Sampler.Kind.RK4;
+        v2 = rk4 ? new float[len] : null;
+        v3 = rk4 ? new float[len] : null;
+        noise = spec.kind().stochastic ? new float[len] : null;
+    }
+
+    public Sampler spec() {
+        return spec;
+    }
+
+    public VelocityField field() {
+        return field;
+    }
+
+    /** Scratch holding v(x, t) after {@link #velocityAt}; steps may overwrite it. */
+    public float[] velocityBuffer() {
+        return v0;
+    }
+
+    /** Computes v(x, t) into {@link #velocityBuffer()} (one network evaluation per point). */
+    public float[] velocityAt(float[] x, int n, float t) {
+        field.velocity(x, n, t, v0);
+        return v0;
+    }
+
+    /** Advances x (n points) from t to t + h in place. rng: one stream per point (stochastic kinds). */
+    public void step(float[] x, int n, float t, float h, long[] rng) {
+        field.velocity(x, n, t, v0);
+        stepFromVelocity(x, n, t, h, rng);
+    }
+
+    /**
+     * Advances x from t to t + h given that {@link #velocityBuffer()} already holds v(x, t), so a caller
+     * that needed that velocity (for x̂1, say) pays no extra evaluation.
+     */
+    public void stepFromVelocity(float[] x, int n, float t, float h, long[] rng) {
+        int len = n * d;
+        switch (spec.kind()) {
+            case EULER -> {
+                // x_{t+h} = x_t + h v(x_t, t)
+                for (int i = 0; i < len; i++) x[i] = Math.fma(h, v0[i], x[i]);
+            }
+            case MIDPOINT -> {
+                // x_{t+h} = x_t + h v(x_t + (h/2) v(x_t, t), t + h/2)   (the reference's step)
+                midpointVelocity(x, n, t, h);
+                for (int i = 0; i < len; i++) x[i] = Math.fma(h, v1[i], x[i]);
+            }
+            case HEUN -> {
+                // predictor x~ = x + h v0; x_{t+h} = x + (h/2)(v0 + v(x~, t+h))
+                for (int i = 0; i < len; i++) tmp[i] = Math.fma(h, v0[i], x[i]);
+                field.velocity(tmp, n, t + h, v1);
+                for (int i = 0; i < len; i++) x[i] += 0.5f * h * (v0[i] + v1[i]);
+            }
+            case RK4 -> {
+                float hh = 0.5f * h;
+                for (int i = 0; i < len; i++) tmp[i] = Math.fma(hh, v0[i], x[i]);
+                field.velocity(tmp, n, t + hh, v1);
+                for (int i = 0; i < len; i++) tmp[i] = Math.fma(hh, v1[i], x[i]);
+                field.velocity(tmp, n, t + hh, v2);
+                for (int i = 0; i < len; i++) tmp[i] = Math.fma(h, v2[i], x[i]);
+                field.velocity(tmp, n, t + h, v3);
+                float h6 = h / 6f;
+                for (int i = 0; i < len; i++) x[i] += h6 * (v0[i] + 2f * v1[i] + 2f * v2[i] + v3[i]);
+            }
+            case SDE -> {
+                // dx = [v + (omega_t/2) s] dt + sqrt(omega_t) dW, omega_t = k(1-t), s = (t v - x)/(1-t)
+                //    = [v + (k/2)(t v - x)] dt + sqrt(k (1-t)) dW          (Euler–Maruyama)
+                // The transport term uses the midpoint velocity; the score term uses v(x_t, t).
+                float k = (float) spec.stochasticity();
+                midpointVelocity(x, n, t, h);
+                if (k == 0f) {
+                    for (int i = 0; i < len; i++) x[i] = Math.fma(h, v1[i], x[i]);
+                    return;
+                }
+                fillNoise(n, rng);
+                float sd = (float) Math.sqrt(k * Math.max(0.0, 1.0 - t) * h);
+                float half = 0.5f * k;
+                for (int i = 0; i < len; i++) {
+                    float drift = v1[i] + half * (t * v0[i] - x[i]);
+                    x[i] = x[i] + h * drift + sd * noise[i];
+                }
+            }
+            case REFERENCE_SDE -> {
+                // reference: x += (v - (k/2) t v + (k/2) x) h + h sqrt(k (1-t)) eps  -- does NOT keep p_t
+                float k = (float) spec.stochasticity();
+                midpointVelocity(x, n, t, h);
+                fillNoise(n, rng);
+                float sd = (float) (h * Math.sqrt(k * Math.max(0.0, 1.0 - t)));
+                float half = 0.5f * k;
+                for (int i = 0; i < len; i++) {
+                    float drift = v1[i] - half * (t * v1[i] - x[i]);
+                    x[i] = x[i] + h * drift + sd * noise[i];
+                }
+            }
+            case SIMPLE_STOCHASTIC -> {
+                // reference: midpoint step, then x += h sqrt(1 - t) eps
+                midpointVelocity(x, n, t, h);
+                fillNoise(n, rng);
+                float sd = (float) (h * Math.sqrt(Math.max(0.0, 1.0 - t)));
+                for (int i = 0; i < len; i++) x[i] = Math.fma(h, v1[i], x[i]) + sd * noise[i];
+            }
+        }
+    }
+
+    private void midpointVelocity(float[] x, int n, float t, float h) {
+        int len = n * d;
+        float hh = 0.5f * h;
+        for (int i = 0; i < len; i++) tmp[i] = Math.fma(hh, v0[i], x[i]);
+        field.velocity(tmp, n, t + hh, v1);
+    }
+
+    private void fillNoise(int n, long[] rng) {
+        if (rng == null || rng.length < n) throw new IllegalArgumentException("a stochastic sampler needs one random stream per point");
+        for (int i = 0; i < n; i++) Rng.fillGaussian(rng, i, noise, i * d, d);
+    }
+
+    /** Solves x from t0 to t1 in the given number of equal steps (ODE kinds ignore rng). */
+    public void solve(float[] x, int n, double t0, double t1, int steps, long[] rng) {
+        for (int s = 0; s < steps; s++) {
+            float ta = TimeGrid.at(t0, t1, steps, s), tb = TimeGrid.at(t0, t1, steps, s + 1);
+            step(x, n, ta, tb - ta, rng);
+        }
+    }
+}

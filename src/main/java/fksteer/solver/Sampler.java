@@ -1,0 +1,78 @@
+package fksteer.solver;
+
+import java.util.Locale;
+
+/**
+ * How to step from noise to data: a deterministic ODE solver or a stochastic sampler. A value object;
+ * {@link #bind} gives the {@link Integrator} that holds the scratch buffers of one run.
+ *
+ * @param kind          the scheme
+ * @param stochasticity k, for the stochastic kinds (omega_t = k (1 - t)); 0 for ODE solvers
+ */
+public record Sampler(Kind kind, double stochasticity) {
+
+    public enum Kind {
+        EULER("euler", 1, false),
+        MIDPOINT("midpoint", 2, false),
+        HEUN("heun", 2, false),
+        RK4("rk4", 4, false),
+        /** Marginal-preserving SDE: dx = [v + (omega_t/2) s] dt + sqrt(omega_t) dW, omega_t = k (1 - t). */
+        SDE("sde", 2, true),
+        /** The reference walkthrough's SDE: opposite drift sign and noise scaled by h instead of sqrt(h). */
+        REFERENCE_SDE("reference-sde", 2, true),
+        /** The reference's "simple stochastic" sampler: a midpoint step plus h * sqrt(1 - t) * eps. */
+        SIMPLE_STOCHASTIC("simple-stochastic", 2, true);
+
+        public final String cliName;
+        public final int evaluationsPerStep;
+        public final boolean stochastic;
+
+        Kind(String cliName, int evals, boolean stochastic) {
+            this.cliName = cliName;
+            this.evaluationsPerStep = evals;
+            this.stochastic = stochastic;
+        }
+
+        public static Kind parse(String s) {
+            for (Kind k : values()) if (k.cliName.equals(s.toLowerCase(Locale.ROOT))) return k;
+            throw new IllegalArgumentException("--sampler must be one of euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic; got '" + s + "'");
+        }
+    }
+
+    public Sampler {
+        if (kind == null) throw new IllegalArgumentException("--sampler is required");
+        if (!Double.isFinite(stochasticity) || stochasticity < 0)
+            throw new IllegalArgumentException("--stochasticity must be a finite number >= 0, got " + stochasticity);
+    }
+
+    public static Sampler ode(Kind k) {
+        return new Sampler(k, 0);
+    }
+
+    public static Sampler parse(String name, double k) {
+        return new Sampler(Kind.parse(name), k);
+    }
+
+    /** Network evaluations per point per step. */
+    public int evaluationsPerStep() {
+        return kind.evaluationsPerStep;
+    }
+
+    /** Whether the sampler draws noise (and so resampled copies can diverge). */
+    public boolean stochastic() {
+        return switch (kind) {
+            case SDE, REFERENCE_SDE -> stochasticity > 0;
+            case SIMPLE_STOCHASTIC -> true;
+            default -> false;
+        };
+    }
+
+    public String name() {
+        return kind.cliName;
+    }
+
+    /** Binds to a field with scratch for up to capacity points. */
+    public Integrator bind(fksteer.model.VelocityField field, int capacity) {
+        return new Integrator(this, field, capacity);
+    }
+}

@@ -1,0 +1,94 @@
+package fksteer.steer;
+
+import fksteer.model.CountingField;
+import fksteer.model.VelocityField;
+import fksteer.reward.CountingReward;
+import fksteer.reward.Reward;
+import fksteer.solver.Sampler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Random search: draw N independent samples, score them, keep all and mark the top K. With
+ * {@code weighted}, the samples carry importance weights exp(lambda r) (self-normalised importance
+ * sampling of p(x) exp(lambda r(x)) / Z with p itself as proposal) and log Z is estimated.
+ * It is FK steering that resamples only at the end.
+ */
+public record BestOfN(int particles, int steps, Sampler sampler, int topK, boolean weighted, double lambda)
+        implements SteeringMethod {
+
+    public BestOfN {
+        if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (topK < 1 || topK > particles) throw new IllegalArgumentException("--top-k must be in [1, --particles], got " + topK);
+        if (!Double.isFinite(lambda)) throw new IllegalArgumentException("--lambda must be a finite number, got " + lambda);
+    }
+
+    @Override
+    public String name() {
+        return "best-of-n";
+    }
+
+    @Override
+    public long plannedNfe() {
+        return (long) particles * steps * sampler.evaluationsPerStep();
+    }
+
+    @Override
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+        if (rewardFn.dim() != model.dim())
+            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
+        long t0 = System.nanoTime();
+        CountingField field = new CountingField(model);
+        CountingReward reward = new CountingReward(rewardFn);
+        int n = particles, d = model.dim();
+        float[] x = Noise.initial(n, d, seed);
+        sampler.bind(field, n).solve(x, n, 0, 1, steps, Noise.stepStreams(seed, n));
+        double[] r = new double[n];
+        reward.evaluate(x, n, r);
+        int nan = FkSteering.sanitize(r);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Double.compare(r[b], r[a]));
+        int[] top = new int[topK];
+        for (int i = 0; i < topK; i++) top[i] = order[i];
+        double[] lw = new double[n];
+        Map<String, Object> diag = new LinkedHashMap<>();
+        if (weighted) {
+            fksteer.resample.LogWeights w = new fksteer.resample.LogWeights(n);
+            double[] g = new double[n];
+            for (int i = 0; i < n; i++) g[i] = FkSteering.scale(lambda, r[i]);
+            w.add(g);
+            if (w.max() == Double.NEGATIVE_INFINITY) throw new IllegalStateException("all rewards are invalid (NaN or -inf)");
+            w.normalizedLog(lw);
+            diag.put("logZ", w.logMean());
+            diag.put("ess", w.ess(new double[n]));
+        } else {
+            Arrays.fill(lw, -Math.log(n));
+        }
+        diag.put("topK", top);
+        diag.put("bestReward", r[top[0]]);
+        List<String> warnings = new ArrayList<>();
+        if (nan > 0) warnings.add(nan + " reward value(s) were NaN and counted as -inf");
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new SteerResult(name(), x, n, d, lw, r, field.nfe(), reward.calls(), wall, diag, List.of(), warnings);
+    }
+
+    /** The top-K samples of a best-of-n result, uniformly weighted. */
+    public static SteerResult topK(SteerResult res) {
+        int[] top = (int[]) res.diagnostics().get("topK");
+        int d = res.d();
+        float[] x = new float[top.length * d];
+        double[] r = new double[top.length], lw = new double[top.length];
+        for (int i = 0; i < top.length; i++) {
+            System.arraycopy(res.samples(), top[i] * d, x, i * d, d);
+            r[i] = res.rewards()[top[i]];
+            lw[i] = -Math.log(top.length);
+        }
+        return new SteerResult(res.method() + "-top" + top.length, x, top.length, d, lw, r, res.nfe(), res.rewardCalls(),
+                res.wallSeconds(), res.diagnostics(), res.snapshots(), res.warnings());
+    }
+}

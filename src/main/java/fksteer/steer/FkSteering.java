@@ -1,0 +1,265 @@
+package fksteer.steer;
+
+import fksteer.model.CountingField;
+import fksteer.model.VelocityField;
+import fksteer.resample.LogWeights;
+import fksteer.resample.ResampleSchedule;
+import fksteer.resample.Resampler;
+import fksteer.reward.CountingReward;
+import fksteer.reward.Reward;
+import fksteer.rng.Rng;
+import fksteer.solver.Integrator;
+import fksteer.solver.Sampler;
+import fksteer.solver.TimeGrid;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Feynman–Kac steering (Singhal et al. 2025, arXiv 2501.06848): k particles follow the model's
+ * stochastic sampler; at scheduled steps they are scored by a potential G_s built from intermediate
+ * rewards, reweighted and (when the ESS is low) resampled. A final correction makes each lineage's
+ * product of potentials exp(lambda r(x1)), so the weighted particles target
+ * p_FK(x1) = p(x1) exp(lambda r(x1)) / Z, and the weights give an unbiased estimate of Z.
+ */
+public record FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential,
+                         Intermediate intermediate, int lookaheadSteps, ResampleSchedule schedule, Resampler resampler,
+                         OutputPolicy output, int snapshotEvery) implements SteeringMethod {
+
+    /** What to return at the end. */
+    public enum OutputPolicy {
+        /** every particle with its normalised weight */
+        WEIGHTED,
+        /** the particles resampled once more to equal weights */
+        RESAMPLED,
+        /** only the particle of largest weight */
+        ARGMAX;
+
+        public static OutputPolicy parse(String s) {
+            for (OutputPolicy p : values()) if (p.name().equalsIgnoreCase(s)) return p;
+            throw new IllegalArgumentException("--output-policy must be one of weighted, resampled, argmax; got '" + s + "'");
+        }
+    }
+
+    public FkSteering {
+        if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (!Double.isFinite(lambda)) throw new IllegalArgumentException("--lambda must be a finite number, got " + lambda);
+        if (intermediate == Intermediate.LOOKAHEAD && lookaheadSteps < 1)
+            throw new IllegalArgumentException("--lookahead-steps must be >= 1, got " + lookaheadSteps);
+        if (sampler == null || potential == null || intermediate == null || schedule == null || resampler == null || output == null)
+            throw new IllegalArgumentException("every FK setting must be given");
+    }
+
+    /** The reference's defaults for k particles: sde k=0.1, lambda 10, diff, x1hat, 5 resamplings in [0.6, 0.95]. */
+    public static FkSteering defaults(int particles, int steps) {
+        return new FkSteering(particles, steps, new Sampler(Sampler.Kind.SDE, 0.1), 10.0, Potential.DIFF, Intermediate.X1HAT, 4,
+                ResampleSchedule.defaults(), Resampler.SYSTEMATIC, OutputPolicy.WEIGHTED, 0);
+    }
+
+    @Override
+    public String name() {
+        return "fk";
+    }
+
+    @Override
+    public long plannedNfe() {
+        long perScore = intermediate == Intermediate.LOOKAHEAD ? 2L * lookaheadSteps : 0;
+        return (long) particles * ((long) steps * sampler.evaluationsPerStep() + perScore * schedule.steps(steps).size());
+    }
+
+    @Override
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+        if (rewardFn.dim() != model.dim())
+            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
+        long t0 = System.nanoTime();
+        CountingField field = new CountingField(model);
+        CountingReward reward = new CountingReward(rewardFn);
+        int k = particles, d = model.dim();
+        List<String> warnings = new ArrayList<>();
+        if (!sampler.stochastic())
+            warnings.add("sampler " + sampler.name() + " with stochasticity " + sampler.stochasticity()
+                    + " is deterministic: resampled copies stay identical (use --stochasticity > 0)");
+
+        float[] x = Noise.initial(k, d, seed);
+        long[] stepRng = Noise.stepStreams(seed, k);
+        long[] resRng = Rng.single(seed, "resampling");
+        Integrator integ = sampler.bind(field, k);
+        IntermediateScorer scorer = new IntermediateScorer(intermediate, lookaheadSteps, field, reward, k);
+        List<Integer> sched = schedule.steps(steps);
+        boolean[] scheduled = new boolean[steps];
+        for (int s : sched) scheduled[s] = true;
+
+        LogWeights lw = new LogWeights(k);
+        double[] r = new double[k], logG = new double[k], w = new double[k], dtmp = new double[k];
+        double[] prevR = new double[k], bestR = new double[k], sumR = new double[k], logProd = new double[k];
+        Arrays.fill(bestR, Double.NEGATIVE_INFINITY);
+        int[] lineage = new int[k], anc = new int[k], itmp = new int[k];
+        for (int i = 0; i < k; i++) lineage[i] = i;
+        float[] ftmp = new float[k * d];
+        double[] essPerStep = new double[steps + 1];
+        List<Integer> resampled = new ArrayList<>();
+        List<Integer> uniquePerResample = new ArrayList<>();
+        List<SteerResult.Snapshot> snaps = new ArrayList<>();
+        double logZ = 0, ess = k;
+        long nanInvalid = 0;
+        int nextSnap = 0;
+
+        for (int s = 0; s < steps; s++) {
+            float t = TimeGrid.at(0, 1, steps, s), h = TimeGrid.at(0, 1, steps, s + 1) - t;
+            if (snapshotEvery > 0 && s == nextSnap) {
+                snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.2f", t), x.clone(), k, null));
+                nextSnap += snapshotEvery;
+            }
+            float[] v = integ.velocityAt(x, k, t); // v(x_t, t): used by x̂1 and by the step itself
+            if (scheduled[s]) {
+                scorer.score(x, v, k, t, r);
+                nanInvalid += sanitize(r);
+                potentials(r, prevR, bestR, sumR, logG);
+                for (int i = 0; i < k; i++) logProd[i] += logG[i];
+                lw.add(logG);
+                ess = lw.ess(w);
+                if (ess < schedule.essThreshold() * k || schedule.essThreshold() >= 1.0) {
+                    logZ += lw.logMean();               // log Z_s increment: log mean of the weights
+                    resampler.resample(w, k, resRng, anc, k);
+                    permuteRows(x, anc, d, ftmp);
+                    permuteRows(v, anc, d, ftmp);
+                    permute(prevR, anc, dtmp);
+                    permute(bestR, anc, dtmp);
+                    permute(sumR, anc, dtmp);
+                    permute(logProd, anc, dtmp);
+                    for (int i = 0; i < k; i++) itmp[i] = lineage[anc[i]];
+                    System.arraycopy(itmp, 0, lineage, 0, k);
+                    lw.reset();
+                    ess = k;
+                    resampled.add(s);
+                    uniquePerResample.add(unique(lineage));
+                }
+            }
+            essPerStep[s] = ess;
+            integ.stepFromVelocity(x, k, t, h, stepRng);
+        }
+
+        // Final correction: G_T = exp(lambda r(x1)) / prod_s G_s, so each lineage's product is exp(lambda r(x1)).
+        double[] r1 = new double[k];
+        reward.evaluate(x, k, r1);
+        nanInvalid += sanitize(r1);
+        for (int i = 0; i < k; i++) logG[i] = difference(scale(lambda, r1[i]), logProd[i]);
+        lw.add(logG);
+        if (lw.max() == Double.NEGATIVE_INFINITY)
+            throw new IllegalStateException("all rewards are invalid (NaN or -inf): no particle has positive weight");
+        logZ += lw.logMean();
+        ess = lw.ess(w);
+        essPerStep[steps] = ess;
+        if (nanInvalid > 0) warnings.add(nanInvalid + " reward value(s) were NaN and counted as -inf");
+        if (snapshotEvery > 0) snaps.add(new SteerResult.Snapshot("t = 1.00", x.clone(), k, null));
+
+        double[] nlw = new double[k];
+        lw.normalizedLog(nlw);
+        float[] outX = x;
+        double[] outR = r1, outW = nlw;
+        int outN = k;
+        switch (output) {
+            case WEIGHTED -> { }
+            case RESAMPLED -> {
+                lw.normalized(w);
+                resampler.resample(w, k, resRng, anc, k);
+                outX = x.clone();
+                permuteRows(outX, anc, d, ftmp);
+                outR = new double[k];
+                for (int i = 0; i < k; i++) outR[i] = r1[anc[i]];
+                outW = new double[k];
+                Arrays.fill(outW, -Math.log(k));
+            }
+            case ARGMAX -> {
+                int best = 0;
+                for (int i = 1; i < k; i++) if (nlw[i] > nlw[best]) best = i;
+                outX = Arrays.copyOfRange(x, best * d, best * d + d);
+                outR = new double[] {r1[best]};
+                outW = new double[] {0.0};
+                outN = 1;
+            }
+        }
+        Map<String, Object> diag = new LinkedHashMap<>();
+        diag.put("logZ", logZ);
+        diag.put("ess", essPerStep);
+        diag.put("finalEss", ess);
+        diag.put("resampleSteps", resampled);
+        diag.put("scheduledSteps", sched);
+        diag.put("uniqueAncestors", unique(lineage));
+        diag.put("uniqueAncestorsPerResample", uniquePerResample);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new SteerResult(name(), outX, outN, d, outW, outR, field.nfe(), reward.calls(), wall, diag, snaps, warnings);
+    }
+
+    /** log G_s for every particle from its new intermediate reward r; updates the running prev/best/sum. */
+    private void potentials(double[] r, double[] prevR, double[] bestR, double[] sumR, double[] logG) {
+        for (int i = 0; i < r.length; i++) {
+            double ri = r[i];
+            switch (potential) {
+                case DIFF -> {                                    // G = exp(lambda (r_s - r_{s-1}))
+                    logG[i] = scale(lambda, difference(ri, prevR[i]));
+                    prevR[i] = ri;
+                }
+                case MAX -> {                                     // G = exp(lambda max_{s'<=s} r_{s'})
+                    bestR[i] = Math.max(bestR[i], ri);
+                    logG[i] = scale(lambda, bestR[i]);
+                }
+                case SUM -> {                                     // G = exp(lambda sum_{s'<=s} r_{s'})
+                    sumR[i] = sumR[i] + ri;
+                    if (Double.isNaN(sumR[i])) sumR[i] = Double.NEGATIVE_INFINITY;
+                    logG[i] = scale(lambda, sumR[i]);
+                }
+                case RT -> logG[i] = scale(lambda, ri);          // G = exp(lambda r_s)
+            }
+        }
+    }
+
+    /** a - b, with equal infinities giving 0 rather than NaN. */
+    static double difference(double a, double b) {
+        if (a == b) return 0.0;
+        double v = a - b;
+        return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
+    }
+
+    /** lambda * r, with 0 * inf = 0. */
+    static double scale(double lambda, double r) {
+        return lambda == 0 ? 0.0 : lambda * r;
+    }
+
+    /** NaN rewards become -inf; returns how many. */
+    static int sanitize(double[] r) {
+        int c = 0;
+        for (int i = 0; i < r.length; i++)
+            if (Double.isNaN(r[i])) {
+                r[i] = Double.NEGATIVE_INFINITY;
+                c++;
+            }
+        return c;
+    }
+
+    static void permuteRows(float[] x, int[] anc, int d, float[] tmp) {
+        int k = anc.length;
+        for (int i = 0; i < k; i++) System.arraycopy(x, anc[i] * d, tmp, i * d, d);
+        System.arraycopy(tmp, 0, x, 0, k * d);
+    }
+
+    static void permute(double[] a, int[] anc, double[] tmp) {
+        for (int i = 0; i < anc.length; i++) tmp[i] = a[anc[i]];
+        System.arraycopy(tmp, 0, a, 0, anc.length);
+    }
+
+    static int unique(int[] ids) {
+        boolean[] seen = new boolean[ids.length];
+        int c = 0;
+        for (int id : ids)
+            if (!seen[id]) {
+                seen[id] = true;
+                c++;
+            }
+        return c;
+    }
+}

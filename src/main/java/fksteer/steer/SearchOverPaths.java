@@ -1,0 +1,138 @@
+package fksteer.steer;
+
+import fksteer.model.CountingField;
+import fksteer.model.VelocityField;
+import fksteer.reward.CountingReward;
+import fksteer.reward.Reward;
+import fksteer.rng.Rng;
+import fksteer.solver.Integrator;
+import fksteer.solver.Sampler;
+import fksteer.solver.TimeGrid;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Search over paths: solve N starts to t_start; then repeatedly expand each state into M by noising
+ * back to t - Δf, solve forward to t - Δf + Δb, score and keep the top N; finally solve to t = 1.
+ *
+ * <p>Two noising kernels: {@code reference} adds Δf·ε to x_t (the walkthrough); {@code path} draws
+ * x_{t'} from the path's own conditional, x_{t'} = (t'/t) x_t + sqrt((1-t')^2 - (t'(1-t)/t)^2) ε, which
+ * maps the marginal p_t exactly onto p_{t'}.
+ */
+public record SearchOverPaths(int particles, int expansions, double tStart, double deltaF, double deltaB, double stepSize,
+                              Sampler solver, boolean pathKernel, Intermediate scoreOn) implements SteeringMethod {
+
+    public SearchOverPaths {
+        if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
+        if (expansions < 1) throw new IllegalArgumentException("--expansions must be >= 1, got " + expansions);
+        if (!(tStart > 0 && tStart < 1)) throw new IllegalArgumentException("--t-start must be in (0, 1), got " + tStart);
+        if (!(stepSize > 0 && stepSize <= 0.5)) throw new IllegalArgumentException("step size 1/--steps must be in (0, 0.5], got " + stepSize);
+        if (!(deltaF >= 0 && deltaF < tStart)) throw new IllegalArgumentException("--delta-f must be in [0, --t-start), got " + deltaF);
+        if (!(deltaB > deltaF)) throw new IllegalArgumentException("--delta-b must be greater than --delta-f, got " + deltaB + " <= " + deltaF);
+        if (!(deltaB >= stepSize)) throw new IllegalArgumentException("--delta-b must be at least one step (1/--steps), got " + deltaB);
+        if (scoreOn == Intermediate.LOOKAHEAD) throw new IllegalArgumentException("--score-on must be xt or x1hat");
+    }
+
+    @Override
+    public String name() {
+        return "search-over-paths";
+    }
+
+    private List<double[]> stages() {
+        List<double[]> st = new ArrayList<>();
+        double t = tStart;
+        while (t - deltaF + deltaB < 1.0 - 1e-9) {
+            st.add(new double[] {t - deltaF, t - deltaF + deltaB});
+            t = t - deltaF + deltaB;
+        }
+        return st;
+    }
+
+    @Override
+    public long plannedNfe() {
+        int e = solver.evaluationsPerStep();
+        long nfe = (long) particles * TimeGrid.stepsFor(0, tStart, stepSize) * e;
+        double t = tStart;
+        for (double[] s : stages()) {
+            nfe += (long) particles * expansions * (TimeGrid.stepsFor(s[0], s[1], stepSize) * e + (scoreOn == Intermediate.X1HAT ? 1 : 0));
+            t = s[1];
+        }
+        return nfe + (long) particles * TimeGrid.stepsFor(t, 1, stepSize) * e;
+    }
+
+    @Override
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+        if (rewardFn.dim() != model.dim())
+            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
+        long t0 = System.nanoTime();
+        CountingField field = new CountingField(model);
+        CountingReward reward = new CountingReward(rewardFn);
+        int n = particles, m = expansions, d = model.dim(), nm = n * m;
+        Integrator integ = solver.bind(field, nm);
+        List<SteerResult.Snapshot> snaps = new ArrayList<>();
+        float[] x = Noise.initial(n, d, seed);
+        snaps.add(new SteerResult.Snapshot("t = 0.000", x.clone(), n, null));
+        integ.solve(x, n, 0, tStart, TimeGrid.stepsFor(0, tStart, stepSize), null);
+        snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", tStart), x.clone(), n, null));
+        float[] big = new float[nm * d], eps = new float[d], v = new float[nm * d], x1 = new float[nm * d];
+        double[] r = new double[nm];
+        long[] st = Rng.streams(Rng.subSeed(seed, "search-over-paths"), nm);
+        Integer[] order = new Integer[nm];
+        List<Map<String, Object>> stageLog = new ArrayList<>();
+        double t = tStart;
+        for (double[] stg : stages()) {
+            double tb = stg[0], te = stg[1];
+            for (int j = 0; j < nm; j++) {
+                int i = j % n; // expand: row j is a copy of row j mod N (torch's repeat((M, 1)))
+                Rng.fillGaussian(st, j, eps, 0, d);
+                for (int k = 0; k < d; k++) {
+                    float xi = x[i * d + k];
+                    if (pathKernel) {
+                        // x_{t'} = (t'/t) x_t + sqrt((1-t')^2 - (t'(1-t)/t)^2) eps
+                        double a = tb / t, sd = Math.sqrt(Math.max(0, (1 - tb) * (1 - tb) - Math.pow(tb * (1 - t) / t, 2)));
+                        big[j * d + k] = (float) (a * xi + sd * eps[k]);
+                    } else {
+                        big[j * d + k] = (float) (xi + deltaF * eps[k]); // the reference: x_t + Δf ε
+                    }
+                }
+            }
+            integ.solve(big, nm, tb, te, TimeGrid.stepsFor(tb, te, stepSize), null);
+            if (scoreOn == Intermediate.X1HAT) {
+                field.velocity(big, nm, (float) te, v);
+                fksteer.model.FlowPath.predictX1(big, v, (float) te, x1, nm * d);
+                reward.evaluate(x1, nm, r);
+            } else reward.evaluate(big, nm, r);
+            FkSteering.sanitize(r);
+            for (int j = 0; j < nm; j++) order[j] = j;
+            Arrays.sort(order, (a, b) -> Double.compare(r[b], r[a]));
+            for (int i = 0; i < n; i++) System.arraycopy(big, order[i] * d, x, i * d, d);
+            Map<String, Object> sl = new LinkedHashMap<>();
+            sl.put("from", tb);
+            sl.put("to", te);
+            sl.put("bestScore", r[order[0]]);
+            stageLog.add(sl);
+            t = te;
+            snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", t), x.clone(), n, null));
+        }
+        integ.solve(x, n, t, 1, TimeGrid.stepsFor(t, 1, stepSize), null);
+        snaps.add(new SteerResult.Snapshot("t = 1.000", x.clone(), n, null));
+        double[] rf = new double[n];
+        reward.evaluate(x, n, rf);
+        FkSteering.sanitize(rf);
+        int best = 0;
+        for (int i = 1; i < n; i++) if (rf[i] > rf[best]) best = i;
+        double[] lw = new double[n];
+        Arrays.fill(lw, -Math.log(n));
+        Map<String, Object> diag = new LinkedHashMap<>();
+        diag.put("stages", stageLog);
+        diag.put("best", best);
+        diag.put("bestReward", rf[best]);
+        diag.put("kernel", pathKernel ? "path" : "reference");
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new SteerResult(name(), x, n, d, lw, rf, field.nfe(), reward.calls(), wall, diag, snaps, List.of());
+    }
+}

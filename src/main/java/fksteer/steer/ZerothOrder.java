@@ -1,0 +1,108 @@
+package fksteer.steer;
+
+import fksteer.model.CountingField;
+import fksteer.model.VelocityField;
+import fksteer.reward.CountingReward;
+import fksteer.reward.Reward;
+import fksteer.rng.Rng;
+import fksteer.solver.Integrator;
+import fksteer.solver.Sampler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Zeroth-order search over the initial noise: from a pivot n, draw N candidates in
+ * S_n^radius = {y : |y - n| < radius} (uniform in the ball, or Gaussian with std radius), solve each
+ * to t = 1 with a deterministic solver, score, move the pivot to the best candidate's noise, repeat.
+ * Cost: cycles x N x steps x evaluations per step.
+ */
+public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver, double radius, boolean gaussian,
+                          double[] pivot) implements SteeringMethod {
+
+    public ZerothOrder {
+        if (candidates < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + candidates);
+        if (cycles < 1) throw new IllegalArgumentException("--cycles must be >= 1, got " + cycles);
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (!(radius > 0) || !Double.isFinite(radius)) throw new IllegalArgumentException("--radius must be a finite number > 0, got " + radius);
+        pivot = pivot == null ? null : pivot.clone();
+    }
+
+    @Override
+    public String name() {
+        return "zeroth-order";
+    }
+
+    @Override
+    public long plannedNfe() {
+        return (long) cycles * candidates * steps * solver.evaluationsPerStep();
+    }
+
+    @Override
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+        if (rewardFn.dim() != model.dim())
+            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
+        long t0 = System.nanoTime();
+        CountingField field = new CountingField(model);
+        CountingReward reward = new CountingReward(rewardFn);
+        int n = candidates, d = model.dim();
+        double[] pv;
+        if (pivot != null) {
+            if (pivot.length != d) throw new IllegalArgumentException("--pivot has " + pivot.length + " coordinates, the model has " + d);
+            pv = pivot.clone();
+        } else {
+            float[] p0 = Noise.initial(1, d, Rng.subSeed(seed, "pivot"));
+            pv = new double[d];
+            for (int k = 0; k < d; k++) pv[k] = p0[k];
+        }
+        double[] startPivot = pv.clone();
+        Integrator integ = solver.bind(field, n);
+        float[] noise = new float[n * d], x = new float[n * d], eps = new float[d];
+        double[] r = new double[n];
+        List<Map<String, Object>> cycleLog = new ArrayList<>();
+        List<SteerResult.Snapshot> snaps = new ArrayList<>();
+        long[] st = Rng.streams(Rng.subSeed(seed, "zeroth-order"), n);
+        for (int c = 0; c < cycles; c++) {
+            for (int i = 0; i < n; i++) {
+                Rng.fillGaussian(st, i, eps, 0, d);
+                double scale;
+                if (gaussian) scale = radius;
+                else {
+                    // uniform in the d-ball: direction eps/|eps|, radius R U^(1/d)
+                    double norm = 0;
+                    for (float e : eps) norm += (double) e * e;
+                    norm = Math.sqrt(norm);
+                    scale = norm > 0 ? radius * Math.pow(Rng.nextDouble(st, i), 1.0 / d) / norm : 0;
+                }
+                for (int k = 0; k < d; k++) noise[i * d + k] = (float) (pv[k] + scale * eps[k]);
+            }
+            System.arraycopy(noise, 0, x, 0, n * d);
+            integ.solve(x, n, 0, 1, steps, null);
+            reward.evaluate(x, n, r);
+            FkSteering.sanitize(r);
+            int best = 0;
+            for (int i = 1; i < n; i++) if (r[i] > r[best]) best = i;
+            double mean = 0;
+            for (double v : r) mean += v;
+            Map<String, Object> cl = new LinkedHashMap<>();
+            cl.put("cycle", c);
+            cl.put("pivot", pv.clone());
+            cl.put("bestReward", r[best]);
+            cl.put("meanReward", mean / n);
+            cl.put("bestSample", Arrays.copyOfRange(x, best * d, best * d + d));
+            cycleLog.add(cl);
+            snaps.add(new SteerResult.Snapshot("cycle " + (c + 1), x.clone(), n, pv.clone()));
+            for (int k = 0; k < d; k++) pv[k] = noise[best * d + k]; // move the pivot to the best candidate's noise
+        }
+        double[] lw = new double[n];
+        Arrays.fill(lw, -Math.log(n));
+        Map<String, Object> diag = new LinkedHashMap<>();
+        diag.put("startPivot", startPivot);
+        diag.put("finalPivot", pv);
+        diag.put("cycles", cycleLog);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new SteerResult(name(), x, n, d, lw, r, field.nfe(), reward.calls(), wall, diag, snaps, List.of());
+    }
+}
