@@ -1,6 +1,7 @@
 package fksteer.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,7 +27,27 @@ public final class VectorDense implements DenseKernels {
         if (!elu) return v;
         VectorMask<Float> neg = v.compare(VectorOperators.LE, 0f);
         if (!neg.anyTrue()) return v;
-        return v.blend(v.lanewise(VectorOperators.EXPM1), neg);
+        return v.blend(eluNegative(v), neg);
+    }
+
+    /** exp(x) - 1 lane by lane, the same operations as {@link DenseKernels#elu}. */
+    static FloatVector eluNegative(FloatVector x) {
+        FloatVector xc = x.max(DenseKernels.EXP_LO);
+        FloatVector nf = xc.fma(DenseKernels.LOG2E, DenseKernels.ROUND_MAGIC).sub(DenseKernels.ROUND_MAGIC);
+        FloatVector nn = nf.neg();
+        FloatVector r = nn.fma(FloatVector.broadcast(S, DenseKernels.LN2_HI), xc);
+        r = nn.fma(FloatVector.broadcast(S, DenseKernels.LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(S, DenseKernels.C7), FloatVector.broadcast(S, DenseKernels.C6));
+        p = p.fma(r, FloatVector.broadcast(S, DenseKernels.C5));
+        p = p.fma(r, FloatVector.broadcast(S, DenseKernels.C4));
+        p = p.fma(r, FloatVector.broadcast(S, DenseKernels.C3));
+        p = p.fma(r, FloatVector.broadcast(S, DenseKernels.C2));
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        p = p.fma(r, one);
+        p = p.fma(r, one);
+        IntVector n = (IntVector) nf.convert(VectorOperators.F2I, 0);
+        FloatVector scale = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.fma(scale, one.neg());
     }
 
     private static FloatVector init(float[] bias, int off) {
