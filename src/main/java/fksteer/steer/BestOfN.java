@@ -62,7 +62,7 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
             double[] g = new double[n];
             for (int i = 0; i < n; i++) g[i] = FkSteering.scale(lambda, r[i]);
             w.add(g);
-            if (w.max() == Double.NEGATIVE_INFINITY) throw new IllegalStateException("all rewards are invalid (NaN or -inf)");
+            if (w.max() == Double.NEGATIVE_INFINITY) throw new fksteer.io.BadInputException("--reward: every reward is NaN or -inf, so no sample has positive weight");
             w.normalizedLog(lw);
             diag.put("logZ", w.logMean());
             diag.put("ess", w.ess(new double[n]));

@@ -121,6 +121,9 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 potentials(r, prevR, bestR, sumR, logG);
                 for (int i = 0; i < k; i++) logProd[i] += logG[i];
                 lw.add(logG);
+                if (lw.max() == Double.NEGATIVE_INFINITY)
+                    throw new fksteer.io.BadInputException(String.format(Locale.ROOT,
+                            "--reward: every intermediate reward at t = %.3f is NaN or -inf, so no particle has positive weight", t));
                 ess = lw.ess(w);
                 if (ess < schedule.essThreshold() * k || schedule.essThreshold() >= 1.0) {
                     logZ += lw.logMean();               // log Z_s increment: log mean of the weights
@@ -150,7 +153,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         for (int i = 0; i < k; i++) logG[i] = difference(scale(lambda, r1[i]), logProd[i]);
         lw.add(logG);
         if (lw.max() == Double.NEGATIVE_INFINITY)
-            throw new IllegalStateException("all rewards are invalid (NaN or -inf): no particle has positive weight");
+            throw new fksteer.io.BadInputException("--reward: every final reward is NaN or -inf, so no particle has positive weight");
         logZ += lw.logMean();
         ess = lw.ess(w);
         essPerStep[steps] = ess;
