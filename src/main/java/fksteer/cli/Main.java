@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The fksteer command line. Bad input: one line on stderr and exit code 2. */
 @Command(name = "fksteer", mixinStandardHelpOptions = true, version = "fksteer 0.1.0",
         description = "Inference-time scaling and Feynman-Kac steering of flow-matching models.",
-        subcommands = {TrainCommand.class, SampleCommand.class, SteerCommand.class, 
+        subcommands = {TrainCommand.class, SampleCommand.class, SteerCommand.class, BenchCommand.class, JmhCommand.class, 
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  fksteer demo", "  fksteer sample --model checkerboard --sampler midpoint --steps 150 --particles 2048 --seed 1 --out s.json --plot s.png",
                 "  fksteer steer --model checkerboard --method fk --reward point:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png"})
@@ -30,6 +30,16 @@ public final class Main implements Runnable {
 
     /** Runs the CLI; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length > 1 && args[0].equals("jmh") && !args[1].equals("--help") && !args[1].equals("-h")) {
+            // JMH parses its own flags (-p, -wi, -prof ...): hand them over untouched
+            try {
+                org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+                return 0;
+            } catch (Exception e) {
+                err.println("fksteer jmh: " + oneLine(String.valueOf(e.getMessage())));
+                return 1;
+            }
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);

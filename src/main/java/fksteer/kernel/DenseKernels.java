@@ -46,6 +46,8 @@ public interface DenseKernels {
     float EXP_LO = -87f;
     /** 1.5 * 2^23: adding and subtracting it rounds a float to the nearest integer. */
     float ROUND_MAGIC = 12582912f;
+    /** The bit pattern of ROUND_MAGIC: bits(ROUND_MAGIC + n) = MAGIC_BITS + n for small integers n. */
+    int MAGIC_BITS = 0x4B400000;
     float LOG2E = 1.44269504f, LN2_HI = 0.693145752f, LN2_LO = 1.42860677e-6f;
     float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720, C7 = 1f / 5040;
 
@@ -60,18 +62,19 @@ public interface DenseKernels {
     static float elu(float x) {
         if (x > 0f) return x;
         float xc = Math.max(x, EXP_LO);
-        float nf = Math.fma(xc, LOG2E, ROUND_MAGIC) - ROUND_MAGIC; // n = round(x / ln 2)
+        float tm = Math.fma(xc, LOG2E, ROUND_MAGIC);            // x / ln 2 + 1.5 * 2^23: n sits in the low mantissa bits
+        float nf = tm - ROUND_MAGIC;                             // n = round(x / ln 2)
         float r = Math.fma(-nf, LN2_HI, xc);
-        r = Math.fma(-nf, LN2_LO, r);                          // r = x - n ln2
+        r = Math.fma(-nf, LN2_LO, r);                            // r = x - n ln2, |r| <= ln2 / 2
         float p = Math.fma(r, C7, C6);
         p = Math.fma(p, r, C5);
         p = Math.fma(p, r, C4);
         p = Math.fma(p, r, C3);
         p = Math.fma(p, r, C2);
         p = Math.fma(p, r, 1f);
-        p = Math.fma(p, r, 1f);                                // p = exp(r)
-        float scale = Float.intBitsToFloat(((int) nf + 127) << 23); // 2^n
-        return Math.fma(p, scale, -1f);                        // exp(x) - 1
+        p = Math.fma(p, r, 1f);                                  // p = exp(r)
+        float scale = Float.intBitsToFloat((Float.floatToRawIntBits(tm) - MAGIC_BITS + 127) << 23); // 2^n
+        return Math.fma(p, scale, -1f);                          // exp(x) - 1
     }
 
     /** The kernels in use: Vector API unless -Dfksteer.vector=false. */

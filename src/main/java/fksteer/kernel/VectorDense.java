@@ -23,17 +23,12 @@ public final class VectorDense implements DenseKernels {
         }
     }
 
-    private static FloatVector act(FloatVector v, boolean elu) {
-        if (!elu) return v;
-        VectorMask<Float> neg = v.compare(VectorOperators.LE, 0f);
-        if (!neg.anyTrue()) return v;
-        return v.blend(eluNegative(v), neg);
-    }
 
     /** exp(x) - 1 lane by lane, the same operations as {@link DenseKernels#elu}. */
     static FloatVector eluNegative(FloatVector x) {
         FloatVector xc = x.max(DenseKernels.EXP_LO);
-        FloatVector nf = xc.fma(DenseKernels.LOG2E, DenseKernels.ROUND_MAGIC).sub(DenseKernels.ROUND_MAGIC);
+        FloatVector tm = xc.fma(DenseKernels.LOG2E, DenseKernels.ROUND_MAGIC);
+        FloatVector nf = tm.sub(DenseKernels.ROUND_MAGIC);
         FloatVector nn = nf.neg();
         FloatVector r = nn.fma(FloatVector.broadcast(S, DenseKernels.LN2_HI), xc);
         r = nn.fma(FloatVector.broadcast(S, DenseKernels.LN2_LO), r);
@@ -45,8 +40,8 @@ public final class VectorDense implements DenseKernels {
         FloatVector one = FloatVector.broadcast(S, 1f);
         p = p.fma(r, one);
         p = p.fma(r, one);
-        IntVector n = (IntVector) nf.convert(VectorOperators.F2I, 0);
-        FloatVector scale = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        IntVector bits = tm.reinterpretAsInts();
+        FloatVector scale = bits.sub(DenseKernels.MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.fma(scale, one.neg());
     }
 
@@ -71,10 +66,25 @@ public final class VectorDense implements DenseKernels {
                 for (int k = 0; k < K; k++) {
                     acc = FloatVector.broadcast(S, a[ao + k]).fma(FloatVector.fromArray(S, b, bOff + k * N + j), acc);
                 }
-                act(acc, elu).intoArray(c, r * N + j);
+                acc.intoArray(c, r * N + j);
             }
         }
-        if (j < N) scalarColumns(a, n, K, b, bOff, N, bias, biasOff, c, elu, j);
+        if (j < N) scalarColumns(a, n, K, b, bOff, N, bias, biasOff, c, false, j);
+        if (elu) eluInPlace(c, n * N);
+    }
+
+    /**
+     * ELU over c[0..len) in a separate pass: keeping the activation out of the register-blocked loops
+     * keeps those small enough for C2 to inline, which the Vector API needs to avoid boxing.
+     */
+    static void eluInPlace(float[] c, int len) {
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            FloatVector v = FloatVector.fromArray(S, c, i);
+            VectorMask<Float> neg = v.compare(VectorOperators.LE, 0f);
+            if (neg.anyTrue()) v.blend(eluNegative(v), neg).intoArray(c, i);
+        }
+        for (; i < len; i++) c[i] = DenseKernels.elu(c[i]);
     }
 
     private static void scalarColumns(float[] a, int n, int K, float[] b, int bOff, int N, float[] bias, int biasOff,
@@ -113,17 +123,17 @@ public final class VectorDense implements DenseKernels {
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
         int o = r * N + j;
-        act(c00, elu).intoArray(c, o); act(c01, elu).intoArray(c, o + L);
-        act(c02, elu).intoArray(c, o + 2 * L); act(c03, elu).intoArray(c, o + 3 * L);
+        c00.intoArray(c, o); c01.intoArray(c, o + L);
+        c02.intoArray(c, o + 2 * L); c03.intoArray(c, o + 3 * L);
         o += N;
-        act(c10, elu).intoArray(c, o); act(c11, elu).intoArray(c, o + L);
-        act(c12, elu).intoArray(c, o + 2 * L); act(c13, elu).intoArray(c, o + 3 * L);
+        c10.intoArray(c, o); c11.intoArray(c, o + L);
+        c12.intoArray(c, o + 2 * L); c13.intoArray(c, o + 3 * L);
         o += N;
-        act(c20, elu).intoArray(c, o); act(c21, elu).intoArray(c, o + L);
-        act(c22, elu).intoArray(c, o + 2 * L); act(c23, elu).intoArray(c, o + 3 * L);
+        c20.intoArray(c, o); c21.intoArray(c, o + L);
+        c22.intoArray(c, o + 2 * L); c23.intoArray(c, o + 3 * L);
         o += N;
-        act(c30, elu).intoArray(c, o); act(c31, elu).intoArray(c, o + L);
-        act(c32, elu).intoArray(c, o + 2 * L); act(c33, elu).intoArray(c, o + 3 * L);
+        c30.intoArray(c, o); c31.intoArray(c, o + L);
+        c32.intoArray(c, o + 2 * L); c33.intoArray(c, o + 3 * L);
     }
 
     private static void block1x4(float[] a, int r, int K, float[] b, int bOff, int N, float[] bias, int biasOff,
@@ -140,8 +150,8 @@ public final class VectorDense implements DenseKernels {
             c03 = x.fma(FloatVector.fromArray(S, b, bo + 3 * L), c03);
         }
         int o = r * N + j;
-        act(c00, elu).intoArray(c, o); act(c01, elu).intoArray(c, o + L);
-        act(c02, elu).intoArray(c, o + 2 * L); act(c03, elu).intoArray(c, o + 3 * L);
+        c00.intoArray(c, o); c01.intoArray(c, o + L);
+        c02.intoArray(c, o + 2 * L); c03.intoArray(c, o + 3 * L);
     }
 
     private static void block4x1(float[] a, int r, int K, float[] b, int bOff, int N, float[] bias, int biasOff,
@@ -155,10 +165,10 @@ public final class VectorDense implements DenseKernels {
             c2 = FloatVector.broadcast(S, a[a2 + k]).fma(bv, c2);
             c3 = FloatVector.broadcast(S, a[a3 + k]).fma(bv, c3);
         }
-        act(c0, elu).intoArray(c, r * N + j);
-        act(c1, elu).intoArray(c, (r + 1) * N + j);
-        act(c2, elu).intoArray(c, (r + 2) * N + j);
-        act(c3, elu).intoArray(c, (r + 3) * N + j);
+        c0.intoArray(c, r * N + j);
+        c1.intoArray(c, (r + 1) * N + j);
+        c2.intoArray(c, (r + 2) * N + j);
+        c3.intoArray(c, (r + 3) * N + j);
     }
 
     @Override

@@ -43,32 +43,54 @@ public final class Rng {
         return (nextLong(state, i) >>> 11) * 0x1.0p-53;
     }
 
-    /**
-     * Fills out[off..off+len) with independent standard normals drawn from stream i (Box–Muller on
-     * pairs; an odd tail discards one variate so every call consumes a fixed number of draws).
-     */
+    /** Fills out[off..off+len) with independent standard normals drawn from stream i. */
     public static void fillGaussian(long[] state, int i, float[] out, int off, int len) {
-        int j = 0;
-        for (; j + 1 < len; j += 2) {
-            double u1 = 1.0 - nextDouble(state, i); // (0, 1]
-            double u2 = nextDouble(state, i);
-            double r = Math.sqrt(-2.0 * Math.log(u1));
-            double a = 2.0 * Math.PI * u2;
-            out[off + j] = (float) (r * Math.cos(a));
-            out[off + j + 1] = (float) (r * Math.sin(a));
-        }
-        if (j < len) {
-            double u1 = 1.0 - nextDouble(state, i);
-            double u2 = nextDouble(state, i);
-            out[off + j] = (float) (Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2));
-        }
+        for (int j = 0; j < len; j++) out[off + j] = (float) nextGaussian(state, i);
     }
 
-    /** One standard normal from stream i (consumes two draws). */
+    // Ziggurat tables (Marsaglia & Tsang 2000, in Doornik's 2005 formulation): 128 layers of equal area
+    // V under exp(-x^2/2); X[i] is layer i's right edge, RATIO[i] = X[i+1] / X[i].
+    private static final int LAYERS = 128;
+    private static final double ZIG_R = 3.442619855899, ZIG_V = 9.91256303526217e-3;
+    private static final double[] X = new double[LAYERS + 1], RATIO = new double[LAYERS];
+
+    static {
+        double f = Math.exp(-0.5 * ZIG_R * ZIG_R);
+        X[0] = ZIG_V / f;
+        X[1] = ZIG_R;
+        X[LAYERS] = 0;
+        for (int i = 2; i < LAYERS; i++) {
+            X[i] = Math.sqrt(-2 * Math.log(ZIG_V / X[i - 1] + f));
+            f = Math.exp(-0.5 * X[i] * X[i]);
+        }
+        for (int i = 0; i < LAYERS; i++) RATIO[i] = X[i + 1] / X[i];
+    }
+
+    /**
+     * One standard normal from stream i by the ziggurat method: a 64-bit draw gives the layer (low 7
+     * bits) and a signed uniform (top 53 bits, disjoint from the layer bits); about 99% of draws return
+     * from the rectangle test alone. Exact: wedges are accepted against the density and the base layer
+     * samples the tail beyond R exactly (Marsaglia's tail method).
+     */
     public static double nextGaussian(long[] state, int i) {
-        double u1 = 1.0 - nextDouble(state, i);
-        double u2 = nextDouble(state, i);
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+        while (true) {
+            long bits = nextLong(state, i);
+            int layer = (int) (bits & (LAYERS - 1));
+            double u = 2.0 * ((bits >>> 11) * 0x1.0p-53) - 1.0;   // (-1, 1)
+            if (Math.abs(u) < RATIO[layer]) return u * X[layer];   // inside the layer's inner rectangle
+            if (layer == 0) {                                      // the base strip: sample the tail exactly
+                double x, y;
+                do {
+                    x = Math.log(1.0 - nextDouble(state, i)) / ZIG_R;
+                    y = Math.log(1.0 - nextDouble(state, i));
+                } while (-2 * y < x * x);
+                return u < 0 ? x - ZIG_R : ZIG_R - x;
+            }
+            double x = u * X[layer];                               // in the wedge: accept under the density
+            double f0 = Math.exp(-0.5 * (X[layer] * X[layer] - x * x));
+            double f1 = Math.exp(-0.5 * (X[layer + 1] * X[layer + 1] - x * x));
+            if (f1 + nextDouble(state, i) * (f0 - f1) < 1.0) return x;
+        }
     }
 
     /** States for n particle streams of one seed: stream j starts at key(seed, j). */

@@ -1,5 +1,6 @@
 package fksteer.solver;
 
+import fksteer.kernel.Parallel;
 import fksteer.model.VelocityField;
 import fksteer.rng.Rng;
 
@@ -8,10 +9,11 @@ import fksteer.rng.Rng;
  * thread-safe; the field itself parallelises over points. Steps are in place and allocate nothing.
  */
 public final class Integrator {
+    private static final int NOISE_CHUNK = 512;
     private final Sampler spec;
     private final VelocityField field;
     private final int d;
-    private final float[] v0, v1, v2, v3, tmp, noise;
+    private final float[] v0, v1, v2, v3, tmp;
 
     Integrator(Sampler spec, VelocityField field, int capacity) {
         this.spec = spec;
@@ -24,7 +26,6 @@ public final class Integrator {
         boolean rk4 = spec.kind() == Sampler.Kind.RK4;
         v2 = rk4 ? new float[len] : null;
         v3 = rk4 ? new float[len] : null;
-        noise = spec.kind().stochastic ? new float[len] : null;
     }
 
     public Sampler spec() {
@@ -95,34 +96,46 @@ public final class Integrator {
                     for (int i = 0; i < len; i++) x[i] = Math.fma(h, v1[i], x[i]);
                     return;
                 }
-                fillNoise(n, rng);
                 float sd = (float) Math.sqrt(k * Math.max(0.0, 1.0 - t) * h);
                 float half = 0.5f * k;
-                for (int i = 0; i < len; i++) {
-                    float drift = v1[i] + half * (t * v0[i] - x[i]);
-                    x[i] = x[i] + h * drift + sd * noise[i];
-                }
+                noisyUpdate(x, n, rng, t, h, sd, half);
             }
             case REFERENCE_SDE -> {
                 // reference: x += (v - (k/2) t v + (k/2) x) h + h sqrt(k (1-t)) eps  -- does NOT keep p_t
                 float k = (float) spec.stochasticity();
                 midpointVelocity(x, n, t, h);
-                fillNoise(n, rng);
                 float sd = (float) (h * Math.sqrt(k * Math.max(0.0, 1.0 - t)));
                 float half = 0.5f * k;
-                for (int i = 0; i < len; i++) {
-                    float drift = v1[i] - half * (t * v1[i] - x[i]);
-                    x[i] = x[i] + h * drift + sd * noise[i];
-                }
+                noisyUpdate(x, n, rng, t, h, sd, half);
             }
             case SIMPLE_STOCHASTIC -> {
                 // reference: midpoint step, then x += h sqrt(1 - t) eps
                 midpointVelocity(x, n, t, h);
-                fillNoise(n, rng);
                 float sd = (float) (h * Math.sqrt(Math.max(0.0, 1.0 - t)));
-                for (int i = 0; i < len; i++) x[i] = Math.fma(h, v1[i], x[i]) + sd * noise[i];
+                noisyUpdate(x, n, rng, t, h, sd, 0f);
             }
         }
+    }
+
+    /**
+     * The stochastic update of every entry, drawing eps from each particle's own stream, in parallel over
+     * fixed chunks of particles (so no draw depends on the thread count). x: Modified.
+     */
+    private void noisyUpdate(float[] x, int n, long[] rng, float t, float h, float sd, float half) {
+        if (rng == null || rng.length < n) throw new IllegalArgumentException("a stochastic sampler needs one random stream per point");
+        Sampler.Kind kind = spec.kind();
+        Parallel.run(Parallel.chunks(n, NOISE_CHUNK), c -> {
+            for (int p = c * NOISE_CHUNK, end = Math.min(n, p + NOISE_CHUNK); p < end; p++)
+                for (int k = 0; k < d; k++) {
+                    int i = p * d + k;
+                    float eps = (float) Rng.nextGaussian(rng, p);
+                    x[i] = switch (kind) {
+                        case SDE -> x[i] + h * (v1[i] + half * (t * v0[i] - x[i])) + sd * eps;
+                        case REFERENCE_SDE -> x[i] + h * (v1[i] - half * (t * v1[i] - x[i])) + sd * eps;
+                        default -> Math.fma(h, v1[i], x[i]) + sd * eps; // SIMPLE_STOCHASTIC
+                    };
+                }
+        });
     }
 
     private void midpointVelocity(float[] x, int n, float t, float h) {
@@ -132,10 +145,6 @@ public final class Integrator {
         field.velocity(tmp, n, t + hh, v1);
     }
 
-    private void fillNoise(int n, long[] rng) {
-        if (rng == null || rng.length < n) throw new IllegalArgumentException("a stochastic sampler needs one random stream per point");
-        for (int i = 0; i < n; i++) Rng.fillGaussian(rng, i, noise, i * d, d);
-    }
 
     /** Solves x from t0 to t1 in the given number of equal steps (ODE kinds ignore rng). */
     public void solve(float[] x, int n, double t0, double t1, int steps, long[] rng) {

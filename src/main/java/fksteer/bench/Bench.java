@@ -1,0 +1,138 @@
+package fksteer.bench;
+
+import fksteer.io.Models;
+import fksteer.kernel.Parallel;
+import fksteer.model.Mlp;
+import fksteer.model.MlpFlow;
+import fksteer.model.VelocityField;
+import fksteer.resample.ResampleSchedule;
+import fksteer.resample.Resampler;
+import fksteer.reward.Rewards;
+import fksteer.rng.Rng;
+import fksteer.solver.Sampler;
+import fksteer.steer.FkSteering;
+import fksteer.steer.Intermediate;
+import fksteer.steer.Potential;
+import fksteer.train.FlowMatchingTrainer;
+import fksteer.train.TrainConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The project's own benchmark workloads ({@code fksteer bench}): medians of repeated timed runs after
+ * warm-up, on the configured thread count. Precise kernel studies use the JMH benchmarks instead.
+ */
+public final class Bench {
+    public static final List<String> WORKLOADS = List.of("peak-fma", "mlp-forward-1024", "mlp-forward-8192", "train-step-8192",
+            "fk-checkerboard-1024x100", "train-checkerboard-10k");
+    /** FLOP per row of the reference MLP 3 -> 64 -> 64 -> 64 -> 2. */
+    public static final long MLP_FLOP_PER_ROW = 17_024;
+
+    private Bench() {}
+
+    /** One workload's figures. */
+    public record Result(String name, double medianMs, double minMs, int runs, double gflops, Map<String, Object> extra) {}
+
+    @FunctionalInterface
+    interface Body {
+        void run();
+    }
+
+    static double[] time(Body b, int warmup, int runs) {
+        for (int i = 0; i < warmup; i++) b.run();
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            b.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+
+    public static Result run(String name) {
+        return switch (name) {
+            case "peak-fma" -> {
+                int iters = 2_000_000;
+                double[] ms = time(() -> Peak.run(iters), 5, 15);
+                yield new Result(name, median(ms), ms[0], ms.length, Peak.flops(iters) / median(ms) / 1e6, Map.of());
+            }
+            case "mlp-forward-1024", "mlp-forward-8192" -> {
+                int n = name.endsWith("1024") ? 1024 : 8192;
+                Mlp m = Models.checkerboardMlp();
+                float[] in = new float[n * 3], out = new float[n * 2];
+                long[] st = Rng.single(1, "bench");
+                for (int i = 0; i < in.length; i++) in[i] = (float) Rng.nextGaussian(st, 0);
+                int runs = n == 1024 ? 2000 : 300;
+                double[] ms = time(() -> m.forward(in, n, out), runs, runs);
+                yield new Result(name, median(ms), ms[0], runs, n * MLP_FLOP_PER_ROW / median(ms) / 1e6, Map.of());
+            }
+            case "train-step-8192" -> {
+                FlowMatchingTrainer tr = new FlowMatchingTrainer(TrainConfig.defaults("checkerboard", 1));
+                double[] ms = time(tr::step, 300, 300);
+                // forward 17,024 + backward about twice that per row
+                yield new Result(name, median(ms), ms[0], ms.length, 8192 * 3.0 * MLP_FLOP_PER_ROW / median(ms) / 1e6, Map.of());
+            }
+            case "fk-checkerboard-1024x100" -> {
+                TimedField f = new TimedField(new MlpFlow(Models.checkerboardMlp()));
+                FkSteering fk = new FkSteering(1024, 100, new Sampler(Sampler.Kind.SDE, 0.1), 10, Potential.DIFF, Intermediate.X1HAT, 4,
+                        new ResampleSchedule(0.6, 0.95, 5, 0, 1.0), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0);
+                var reward = Rewards.parse("point:2,0.5");
+                long[] seed = {0};
+                time(() -> fk.run(f, reward, seed[0]++), 60, 0);
+                f.reset();
+                double[] ms = time(() -> fk.run(f, reward, seed[0]++), 0, 60);
+                double netMs = f.nanos.get() / 1e6 / ms.length;
+                double mean = Arrays.stream(ms).average().orElse(0);
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("networkMsPerRun", netMs);
+                extra.put("overheadPercent", 100 * (mean - netMs) / mean);
+                yield new Result(name, median(ms), ms[0], ms.length, 200.0 * 1024 * MLP_FLOP_PER_ROW / median(ms) / 1e6, extra);
+            }
+            case "train-checkerboard-10k" -> {
+                double[] ms = time(() -> new FlowMatchingTrainer(TrainConfig.defaults("checkerboard", 0)).train(null), 0, 1);
+                yield new Result(name, median(ms), ms[0], 1, 10_000 * 8192 * 3.0 * MLP_FLOP_PER_ROW / median(ms) / 1e6, Map.of());
+            }
+            default -> throw new IllegalArgumentException("--workload must be one of " + String.join(", ", WORKLOADS) + "; got '" + name + "'");
+        };
+    }
+
+    /** Times network evaluations, to split FK wall time into network and steering overhead. */
+    static final class TimedField implements VelocityField {
+        final VelocityField inner;
+        final AtomicLong nanos = new AtomicLong();
+
+        TimedField(VelocityField inner) {
+            this.inner = inner;
+        }
+
+        void reset() {
+            nanos.set(0);
+        }
+
+        public int dim() {
+            return inner.dim();
+        }
+
+        public void velocity(float[] x, int n, float t, float[] out) {
+            long t0 = System.nanoTime();
+            inner.velocity(x, n, t, out);
+            nanos.addAndGet(System.nanoTime() - t0);
+        }
+    }
+
+    public static List<Result> runAll(List<String> names) {
+        List<Result> r = new ArrayList<>();
+        for (String n : names) r.add(run(n));
+        return r;
+    }
+}

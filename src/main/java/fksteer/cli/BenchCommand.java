@@ -1,0 +1,67 @@
+package fksteer.cli;
+
+import fksteer.bench.Bench;
+import fksteer.kernel.Parallel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run the benchmark workloads: median ms after warm-up, GFLOP/s and % of the measured FMA peak.",
+        footer = {"", "Workloads: peak-fma, mlp-forward-1024, mlp-forward-8192, train-step-8192, fk-checkerboard-1024x100, train-checkerboard-10k",
+                "", "Examples:", "  fksteer bench", "  fksteer bench --workload mlp-forward-1024 --workload fk-checkerboard-1024x100 --threads 1 --out bench.json"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--workload", description = "workload to run (repeatable; default: all)")
+    List<String> workloads;
+
+    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--out", description = "write {\"workloads\": [...]} JSON here")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) Parallel.setThreads(threads);
+        List<String> names = workloads == null || workloads.isEmpty() ? Bench.WORKLOADS : workloads;
+        for (String n : names)
+            if (!Bench.WORKLOADS.contains(n))
+                throw new IllegalArgumentException("--workload must be one of " + String.join(", ", Bench.WORKLOADS) + "; got '" + n + "'");
+        List<String> run = new ArrayList<>(names);
+        if (!run.contains("peak-fma")) run.add(0, "peak-fma");
+        List<Bench.Result> res = Bench.runAll(run);
+        double peak = res.get(run.indexOf("peak-fma")).gflops();
+        System.out.printf(Locale.ROOT, "threads %d, vector %s, peak measured %.0f GFLOP/s%n", Parallel.threads(),
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, peak);
+        System.out.printf(Locale.ROOT, "%-26s %10s %10s %8s  %s%n", "workload", "median ms", "GFLOP/s", "% peak", "notes");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Bench.Result r : res) {
+            if (!names.contains(r.name())) continue;
+            String notes = r.extra().isEmpty() ? "" : r.extra().toString();
+            System.out.printf(Locale.ROOT, "%-26s %10.3f %10.1f %7.1f%%  %s%n", r.name(), r.medianMs(), r.gflops(), 100 * r.gflops() / peak, notes);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            m.put("medianMs", r.medianMs());
+            m.put("minMs", r.minMs());
+            m.put("runs", r.runs());
+            m.put("gflops", r.gflops());
+            m.put("percentOfPeak", 100 * r.gflops() / peak);
+            m.putAll(r.extra());
+            rows.add(m);
+        }
+        if (out != null) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("threads", Parallel.threads());
+            o.put("peakGflops", peak);
+            o.put("workloads", rows);
+            Json.write(out, o);
+        }
+        return 0;
+    }
+}

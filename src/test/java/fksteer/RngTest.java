@@ -1,0 +1,65 @@
+package fksteer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fksteer.rng.Rng;
+import org.junit.jupiter.api.Test;
+
+class RngTest {
+    /** Standard normal CDF via erf (Abramowitz-Stegun 7.1.26 is too coarse; use a series/continued fraction). */
+    static double phi(double x) {
+        // complementary error function by a Chebyshev fit (Numerical Recipes erfc, |error| < 1.2e-7)
+        double z = Math.abs(x) / Math.sqrt(2), t = 1 / (1 + 0.5 * z);
+        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1 - 0.5 * r : 0.5 * r;
+    }
+
+    @Test
+    void gaussianMomentsAndTails() {
+        int n = 2_000_000;
+        long[] st = Rng.single(1, "test");
+        double s1 = 0, s2 = 0, s4 = 0;
+        int beyond3 = 0, beyondR = 0;
+        for (int i = 0; i < n; i++) {
+            double x = Rng.nextGaussian(st, 0);
+            s1 += x;
+            s2 += x * x;
+            s4 += x * x * x * x;
+            if (Math.abs(x) > 3) beyond3++;
+            if (Math.abs(x) > 3.442619855899) beyondR++;
+        }
+        // standard errors of the sample moments of N(0,1): mean 1/sqrt(n), E x^2 sqrt(2/n), E x^4 sqrt(96/n)
+        assertEquals(0, s1 / n, 4 / Math.sqrt(n));
+        assertEquals(1, s2 / n, 4 * Math.sqrt(2.0 / n));
+        assertEquals(3, s4 / n, 4 * Math.sqrt(96.0 / n));
+        // tail counts (binomial): P(|x| > 3) = 0.0026998, P(|x| > R) = 0.000576 (the ziggurat's tail branch)
+        double p3 = 2 * (1 - phi(3)), pR = 2 * (1 - phi(3.442619855899));
+        assertEquals(n * p3, beyond3, 4 * Math.sqrt(n * p3));
+        assertEquals(n * pR, beyondR, 4 * Math.sqrt(n * pR));
+    }
+
+    /** Kolmogorov–Smirnov against the normal CDF: D * sqrt(n) < 1.63 (the 1% critical value). */
+    @Test
+    void gaussianKolmogorovSmirnov() {
+        int n = 200_000;
+        long[] st = Rng.single(2, "ks");
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = Rng.nextGaussian(st, 0);
+        java.util.Arrays.sort(x);
+        double d = 0;
+        for (int i = 0; i < n; i++) {
+            double f = phi(x[i]);
+            d = Math.max(d, Math.max(f - (double) i / n, (double) (i + 1) / n - f));
+        }
+        assertTrue(d * Math.sqrt(n) < 1.63, "KS statistic " + d * Math.sqrt(n));
+    }
+
+    @Test
+    void streamsAreReproducibleAndDistinct() {
+        long[] a = Rng.streams(5, 3), b = Rng.streams(5, 3);
+        for (int i = 0; i < 3; i++) assertEquals(Rng.nextLong(a, i), Rng.nextLong(b, i));
+        assertTrue(Rng.nextLong(a, 0) != Rng.nextLong(a, 1));
+    }
+}

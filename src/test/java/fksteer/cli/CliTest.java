@@ -1,0 +1,126 @@
+package fksteer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new Run(code, o.toString(), e.toString());
+    }
+
+    Path mixture() throws Exception {
+        Path p = dir.resolve("gm.json");
+        Files.writeString(p, "{\"type\": \"gaussian-mixture\", \"weights\": [0.5, 0.5], \"means\": [[-1, 0], [1, 1]], \"stds\": [0.4, 0.6]}");
+        return p;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "sample --model checkerboard --sampler warp --steps 10 --particles 8 --out X|--sampler",
+            "sample --model checkerboard --steps 0 --particles 8 --out X|--steps",
+            "sample --model checkerboard --steps 10 --particles 8 --out X --bogus|--bogus",
+            "sample --model checkerboard --steps ten --particles 8 --out X|--steps",
+            "sample --model nope.safetensors --steps 10 --particles 8 --out X|--model",
+            "sample --model checkerboard --stochasticity -1 --sampler sde --steps 10 --particles 8 --out X|--stochasticity",
+            "sample --model checkerboard --steps 10 --particles 8 --out X --plot a.jpg|--plot",
+            "steer --model checkerboard --method magic --reward point:0,0 --out X|--method",
+            "steer --model checkerboard --method fk --reward point:0 --out X|--reward",
+            "steer --model checkerboard --method fk --reward circle:1 --out X|--reward",
+            "steer --model checkerboard --method fk --reward point:0,0 --potential huge --out X|--potential",
+            "steer --model checkerboard --method fk --reward point:0,0 --resampler magic --out X|--resampler",
+            "steer --model checkerboard --method fk --reward point:0,0 --ess-threshold 2 --out X|--ess-threshold",
+            "steer --model checkerboard --method fk --reward point:0,0 --resample-count 3 --resample-every 2 --out X|--resample",
+            "steer --model checkerboard --method fk --reward point:0,0 --lambda NaN --out X|--lambda",
+            "steer --model checkerboard --method search-over-paths --reward point:0,0 --delta-b 0.05 --out X|--delta-b",
+            "steer --model checkerboard --method best-of-n --reward point:0,0 --top-k 0 --out X|--top-k",
+            "train --dataset mandelbrot --out X.safetensors|--dataset",
+            "train --dataset moons --lr -1 --out X.safetensors|--lr",
+            "frobnicate|frobnicate"})
+    void badInputIsOneLineWithExitCodeTwo(String args, String flag) {
+        Run r = run(args.replace("X", dir.resolve("o").toString()).split(" "));
+        assertEquals(2, r.code(), r.err());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line: " + err);
+        assertTrue(err.contains(flag), "names " + flag + ": " + err);
+        assertFalse(err.contains("Exception"), err);
+    }
+
+    @Test
+    void sampleWritesJsonAndPlots() throws Exception {
+        Path out = dir.resolve("s.json"), plot = dir.resolve("s.png"), traj = dir.resolve("t.png");
+        Run r = run("sample", "--model", mixture().toString(), "--sampler", "heun", "--steps", "16", "--particles", "50", "--seed", "3",
+                "--out", out.toString(), "--plot", plot.toString(), "--trajectory-plot", traj.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(out.toFile());
+        assertEquals(50, j.get("samples").size());
+        assertEquals(2, j.get("samples").get(0).size());
+        assertEquals(50L * 16 * 2, j.get("nfe").asLong());
+        assertTrue(j.get("wallSeconds").asDouble() >= 0);
+        assertEquals("heun", j.get("config").get("sampler").asText());
+        assertEquals(3, j.get("config").get("seed").asLong());
+        assertTrue(Files.size(plot) > 1000 && Files.size(traj) > 1000);
+        // the same seed gives the same output
+        Path out2 = dir.resolve("s2.json");
+        run("sample", "--model", mixture().toString(), "--sampler", "heun", "--steps", "16", "--particles", "50", "--seed", "3", "--threads", "1",
+                "--out", out2.toString());
+        assertEquals(j.get("samples"), new ObjectMapper().readTree(out2.toFile()).get("samples"));
+    }
+
+    @Test
+    void steerWritesTheContractFields() throws Exception {
+        Path out = dir.resolve("fk.json");
+        Run r = run("steer", "--model", mixture().toString(), "--method", "fk", "--reward", "linear:1,0.5", "--lambda", "1", "--particles", "64",
+                "--steps", "20", "--seed", "1", "--out", out.toString(), "--plot", dir.resolve("fk.png").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(out.toFile());
+        for (String f : new String[] {"samples", "logWeights", "rewards", "nfe", "rewardCalls", "logZ", "ess", "resampleSteps", "uniqueAncestors", "config"})
+            assertTrue(j.has(f), "missing " + f);
+        assertEquals(64, j.get("logWeights").size());
+        assertEquals(20 + 1, j.get("ess").size());
+        for (String m : new String[] {"best-of-n", "zeroth-order", "search-over-paths"}) {
+            Path o = dir.resolve(m + ".json");
+            Run rr = run("steer", "--model", mixture().toString(), "--method", m, "--reward", "point:1,1", "--particles", "16", "--steps", "10",
+                    "--out", o.toString(), "--plot", dir.resolve(m + ".png").toString());
+            assertEquals(0, rr.code(), m + ": " + rr.err());
+            JsonNode jj = new ObjectMapper().readTree(o.toFile());
+            assertTrue(jj.get("nfe").asLong() > 0 && jj.get("rewardCalls").asLong() > 0);
+        }
+    }
+
+    @Test
+    void helpEndsWithExamples() {
+        for (String c : new String[] {"train", "sample", "steer"}) {
+            Run r = run(c, "--help");
+            assertEquals(0, r.code());
+            assertTrue(r.out().contains("Examples:"), c);
+        }
+    }
+
+    @Test
+    void trainWritesALoadableModel() throws Exception {
+        Path m = dir.resolve("m.safetensors");
+        Run r = run("train", "--dataset", "8gaussians", "--steps", "20", "--batch", "256", "--hidden", "16", "--layers", "2", "--out", m.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Run s = run("sample", "--model", m.toString(), "--steps", "4", "--particles", "8", "--out", dir.resolve("x.json").toString());
+        assertEquals(0, s.code(), s.err());
+    }
+}
