@@ -25,6 +25,23 @@ public final class Mlp {
     private final float[] bias;
     private final int maxWidth;
     private final ThreadLocal<float[][]> scratch;
+    private final ThreadLocal<ForwardTask> tasks = ThreadLocal.withInitial(ForwardTask::new);
+
+    /** One forward call's arguments, reused so that a dispatch allocates nothing. */
+    private final class ForwardTask implements java.util.function.IntConsumer {
+        float[] in, out;
+        int n;
+
+        @Override
+        public void accept(int c) {
+            int din = sizes[0], dout = outputDim();
+            int r0 = c * CHUNK, m = Math.min(CHUNK, n - r0);
+            float[][] s = scratch.get();
+            System.arraycopy(in, r0 * din, s[0], 0, m * din);
+            float[] y = forwardRows(s, m);
+            System.arraycopy(y, 0, out, r0 * dout, m * dout);
+        }
+    }
 
     private Mlp(int[] sizes) {
         if (sizes.length < 2) throw new IllegalArgumentException("an MLP needs at least one layer");
@@ -153,14 +170,16 @@ public final class Mlp {
      * in: Not modified. out: Modified.
      */
     public void forward(float[] in, int n, float[] out) {
-        int din = sizes[0], dout = outputDim();
-        Parallel.run(Parallel.chunks(n, CHUNK), c -> {
-            int r0 = c * CHUNK, m = Math.min(CHUNK, n - r0);
-            float[][] s = scratch.get();
-            System.arraycopy(in, r0 * din, s[0], 0, m * din);
-            float[] y = forwardRows(s, m);
-            System.arraycopy(y, 0, out, r0 * dout, m * dout);
-        });
+        ForwardTask task = tasks.get();
+        task.in = in;
+        task.out = out;
+        task.n = n;
+        try {
+            Parallel.run(Parallel.chunks(n, CHUNK), task);
+        } finally {
+            task.in = null;
+            task.out = null;
+        }
     }
 
     /**

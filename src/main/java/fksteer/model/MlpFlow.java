@@ -10,6 +10,27 @@ public final class MlpFlow implements VelocityField {
     private final Mlp mlp;
     private final int d;
     private final ThreadLocal<float[][]> scratch;
+    private final ThreadLocal<Task> tasks = ThreadLocal.withInitial(Task::new);
+
+    /** One call's arguments, reused so that a dispatch allocates nothing. */
+    private final class Task implements java.util.function.IntConsumer {
+        float[] x, out;
+        int n;
+        float t;
+
+        @Override
+        public void accept(int c) {
+            int chunk = Mlp.CHUNK, r0 = c * chunk, m = Math.min(chunk, n - r0);
+            float[][] s = scratch.get();
+            float[] in = s[0];
+            for (int r = 0; r < m; r++) {
+                in[r * (d + 1)] = t;
+                System.arraycopy(x, (r0 + r) * d, in, r * (d + 1) + 1, d);
+            }
+            float[] y = mlp.forwardRows(s, m);
+            System.arraycopy(y, 0, out, r0 * d, m * d);
+        }
+    }
 
     public MlpFlow(Mlp mlp) {
         if (mlp.inputDim() != mlp.outputDim() + 1)
@@ -42,18 +63,17 @@ public final class MlpFlow implements VelocityField {
 
     @Override
     public void velocity(float[] x, int n, float t, float[] out) {
-        int chunk = Mlp.CHUNK;
-        Parallel.run(Parallel.chunks(n, chunk), c -> {
-            int r0 = c * chunk, m = Math.min(chunk, n - r0);
-            float[][] s = scratch.get();
-            float[] in = s[0];
-            for (int r = 0; r < m; r++) {
-                in[r * (d + 1)] = t;
-                System.arraycopy(x, (r0 + r) * d, in, r * (d + 1) + 1, d);
-            }
-            float[] y = mlp.forwardRows(s, m);
-            System.arraycopy(y, 0, out, r0 * d, m * d);
-        });
+        Task task = tasks.get();
+        task.x = x;
+        task.out = out;
+        task.n = n;
+        task.t = t;
+        try {
+            Parallel.run(Parallel.chunks(n, Mlp.CHUNK), task);
+        } finally {
+            task.x = null;
+            task.out = null;
+        }
     }
 
     @Override

@@ -36,7 +36,25 @@ public enum Resampler {
      * w: Not modified (non-negative, finite, with positive sum). rng: Modified. out: Modified.
      */
     public void resample(double[] w, int n, long[] rng, int[] out, int m) {
-        double[] cum = new double[n];
+        resample(w, n, rng, out, m, new Scratch(n, m));
+    }
+
+    /** Reusable buffers, so that resampling inside a sampling loop allocates nothing. */
+    public static final class Scratch {
+        final double[] cum, u, res;
+        final int[] tail;
+
+        public Scratch(int n, int m) {
+            cum = new double[n];
+            res = new double[n];
+            u = new double[m];
+            tail = new int[m];
+        }
+    }
+
+    /** As {@link #resample(double[], int, long[], int[], int)}, with caller-owned scratch (Modified). */
+    public void resample(double[] w, int n, long[] rng, int[] out, int m, Scratch sc) {
+        double[] cum = sc.cum;
         double c = 0;
         int lastPositive = -1;
         for (int i = 0; i < n; i++) {
@@ -51,25 +69,25 @@ public enum Resampler {
         double total = c;
         switch (this) {
             case MULTINOMIAL -> {
-                double[] u = new double[m];
+                double[] u = sc.u;
                 for (int i = 0; i < m; i++) u[i] = Rng.nextDouble(rng, 0);
-                Arrays.sort(u);
+                Arrays.sort(u, 0, m);
                 invert(cum, total, lastPositive, u, out, m);
             }
             case STRATIFIED -> {
-                double[] u = new double[m];
+                double[] u = sc.u;
                 for (int i = 0; i < m; i++) u[i] = (i + Rng.nextDouble(rng, 0)) / m;
                 invert(cum, total, lastPositive, u, out, m);
             }
             case SYSTEMATIC -> {
                 double u0 = Rng.nextDouble(rng, 0);
-                double[] u = new double[m];
+                double[] u = sc.u;
                 for (int i = 0; i < m; i++) u[i] = (i + u0) / m;
                 invert(cum, total, lastPositive, u, out, m);
             }
             case RESIDUAL -> {
                 int k = 0;
-                double[] res = new double[n];
+                double[] res = sc.res;
                 for (int i = 0; i < n; i++) {
                     double e = m * w[i] / total;
                     int copies = (int) Math.floor(e);
@@ -78,11 +96,12 @@ public enum Resampler {
                 }
                 int rest = m - k;
                 if (rest > 0) {
-                    int[] tail = new int[rest];
+                    int[] tail = sc.tail;
                     double rs = 0;
-                    for (double v : res) rs += v;
-                    if (rs > 0) MULTINOMIAL.resample(res, n, rng, tail, rest);
-                    else MULTINOMIAL.resample(w, n, rng, tail, rest);
+                    for (int i = 0; i < n; i++) rs += res[i];
+                    // the residual draw reuses cum and u, which this scheme has not used
+                    if (rs > 0) MULTINOMIAL.resample(res, n, rng, tail, rest, sc);
+                    else MULTINOMIAL.resample(w, n, rng, tail, rest, sc);
                     System.arraycopy(tail, 0, out, k, rest);
                 }
             }

@@ -14,6 +14,7 @@ public final class Integrator {
     private final VelocityField field;
     private final int d;
     private final float[] v0, v1, v2, v3, tmp;
+    private final NoiseTask noiseTask = new NoiseTask();
 
     Integrator(Sampler spec, VelocityField field, int capacity) {
         this.spec = spec;
@@ -123,8 +124,32 @@ public final class Integrator {
      */
     private void noisyUpdate(float[] x, int n, long[] rng, float t, float h, float sd, float half) {
         if (rng == null || rng.length < n) throw new IllegalArgumentException("a stochastic sampler needs one random stream per point");
-        Sampler.Kind kind = spec.kind();
-        Parallel.run(Parallel.chunks(n, NOISE_CHUNK), c -> {
+        NoiseTask task = noiseTask;
+        task.x = x;
+        task.rng = rng;
+        task.n = n;
+        task.t = t;
+        task.h = h;
+        task.sd = sd;
+        task.half = half;
+        try {
+            Parallel.run(Parallel.chunks(n, NOISE_CHUNK), task);
+        } finally {
+            task.x = null;
+            task.rng = null;
+        }
+    }
+
+    /** The stochastic update of one chunk of particles; reused so a step allocates nothing. */
+    private final class NoiseTask implements java.util.function.IntConsumer {
+        float[] x;
+        long[] rng;
+        int n;
+        float t, h, sd, half;
+
+        @Override
+        public void accept(int c) {
+            Sampler.Kind kind = spec.kind();
             for (int p = c * NOISE_CHUNK, end = Math.min(n, p + NOISE_CHUNK); p < end; p++)
                 for (int k = 0; k < d; k++) {
                     int i = p * d + k;
@@ -135,7 +160,7 @@ public final class Integrator {
                         default -> Math.fma(h, v1[i], x[i]) + sd * eps; // SIMPLE_STOCHASTIC
                     };
                 }
-        });
+        }
     }
 
     private void midpointVelocity(float[] x, int n, float t, float h) {

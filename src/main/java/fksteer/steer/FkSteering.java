@@ -94,15 +94,17 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         for (int s : sched) scheduled[s] = true;
 
         LogWeights lw = new LogWeights(k);
+        Resampler.Scratch rs = new Resampler.Scratch(k, k);
         double[] r = new double[k], logG = new double[k], w = new double[k], dtmp = new double[k];
         double[] prevR = new double[k], bestR = new double[k], sumR = new double[k], logProd = new double[k];
         Arrays.fill(bestR, Double.NEGATIVE_INFINITY);
         int[] lineage = new int[k], anc = new int[k], itmp = new int[k];
+        boolean[] seen = new boolean[k];
         for (int i = 0; i < k; i++) lineage[i] = i;
         float[] ftmp = new float[k * d];
         double[] essPerStep = new double[steps + 1];
-        List<Integer> resampled = new ArrayList<>();
-        List<Integer> uniquePerResample = new ArrayList<>();
+        int[] resampledSteps = new int[steps], uniquePerResample = new int[steps];
+        int resampledCount = 0;
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
         double logZ = 0, ess = k;
         long nanInvalid = 0;
@@ -127,7 +129,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 ess = lw.ess(w);
                 if (ess < schedule.essThreshold() * k || schedule.essThreshold() >= 1.0) {
                     logZ += lw.logMean();               // log Z_s increment: log mean of the weights
-                    resampler.resample(w, k, resRng, anc, k);
+                    resampler.resample(w, k, resRng, anc, k, rs);
                     permuteRows(x, anc, d, ftmp);
                     permuteRows(v, anc, d, ftmp);
                     permute(prevR, anc, dtmp);
@@ -138,8 +140,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                     System.arraycopy(itmp, 0, lineage, 0, k);
                     lw.reset();
                     ess = k;
-                    resampled.add(s);
-                    uniquePerResample.add(unique(lineage));
+                    resampledSteps[resampledCount] = s;
+                    uniquePerResample[resampledCount++] = unique(lineage, seen);
                 }
             }
             essPerStep[s] = ess;
@@ -190,10 +192,10 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         diag.put("logZ", logZ);
         diag.put("ess", essPerStep);
         diag.put("finalEss", ess);
-        diag.put("resampleSteps", resampled);
+        diag.put("resampleSteps", Arrays.stream(resampledSteps, 0, resampledCount).boxed().toList());
         diag.put("scheduledSteps", sched);
-        diag.put("uniqueAncestors", unique(lineage));
-        diag.put("uniqueAncestorsPerResample", uniquePerResample);
+        diag.put("uniqueAncestors", unique(lineage, seen));
+        diag.put("uniqueAncestorsPerResample", Arrays.copyOf(uniquePerResample, resampledCount));
         double wall = (System.nanoTime() - t0) / 1e9;
         return new SteerResult(name(), outX, outN, d, outW, outR, field.nfe(), reward.calls(), wall, diag, snaps, warnings);
     }
@@ -255,8 +257,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         System.arraycopy(tmp, 0, a, 0, anc.length);
     }
 
-    static int unique(int[] ids) {
-        boolean[] seen = new boolean[ids.length];
+    static int unique(int[] ids, boolean[] seen) {
+        Arrays.fill(seen, false);
         int c = 0;
         for (int id : ids)
             if (!seen[id]) {

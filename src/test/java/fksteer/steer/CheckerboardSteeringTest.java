@@ -52,40 +52,49 @@ class CheckerboardSteeringTest {
     }
 
     /**
-     * FK's weighted samples approximate the tilt p(x) exp(lambda r(x)) / Z of the checkerboard better
-     * than importance sampling (best-of-n --weighted: independent samples weighted by exp(lambda r)) at
-     * the same NFE. Ground truth: the ideal checkerboard tilted by exp(-2 |x - c|^2), integrated on a
-     * 1200 x 1200 midpoint grid (its quadrature error is far below the Monte Carlo errors compared).
-     * Both use k = 256 samples and 100 midpoint/SDE steps, so the same 51,200 network evaluations; the
-     * errors are averaged over 24 seeds. FK runs the reference schedule (5 resamplings in [0.6, 0.95],
-     * adaptive) with stochasticity 1 so resampled copies spread out.
+     * FK's weighted samples against importance sampling (best-of-n --weighted: independent ODE samples
+     * weighted by exp(lambda r)) at the same NFE, on the exact tilt p(x) exp(lambda r(x)) / Z of the
+     * ideal checkerboard with r = -|x - (2, 0.5)|^2, lambda = 2. Ground truth by quadrature on a
+     * 1200 x 1200 midpoint grid (its error is far below the Monte Carlo errors compared).
      *
-     * <p>What we found (kept here so nobody re-learns it): the advantage is modest (about 15% on both
-     * metrics at k = 256) because this tilt is mild and smooth, so importance sampling is not hopeless;
-     * and an aggressive schedule (every 5 steps from t = 0.1) is worse than importance sampling, since
-     * repeated resampling on weak early twists collapses the genealogy (few unique ancestors).
+     * <p>Design: k = 128 samples, 100 steps (25,600 network evaluations each), 200 paired seeds. For
+     * each seed the two methods' errors are differenced; the test is on the mean difference in units of
+     * its standard error (paired z).
+     *
+     * <p>What the 200-seed experiment showed (FK: sde, lambda 2, diff, x̂1, reference schedule):
+     * <pre>
+     *   k     sde k   mean error fk / IS   z     mass error fk / IS   z
+     *   128   0.1     0.162 / 0.166        0.5   0.160 / 0.168        0.9
+     *   128   1.0     0.151 / 0.166        1.4   0.147 / 0.168        2.8
+     *   256   1.0     0.113 / 0.115        0.2   0.126 / 0.137        2.1
+     *   1024  1.0     0.057 / 0.051       -1.8   0.090 / 0.092        0.8
+     * </pre>
+     * So on this mild, smooth tilt FK beats importance sampling on the mass per square and merely ties
+     * it on the mean; at k = 1024 both are dominated by the learned model's own bias against the ideal
+     * board. The test asserts exactly that: FK better on mass per square (paired z > 2) and not worse on
+     * the mean (paired z > -2).
      */
     @Test
-    void fkMatchesTheCheckerboardTiltBetterThanImportanceSampling() {
+    void fkMatchesTheCheckerboardTiltAtLeastAsWellAsImportanceSampling() {
         double[] c = {2, 0.5};
         double lambda = 2;
         Reward r = new Rewards.Quadratic(c, "quadratic:2,0.5");
         Truth truth = Truth.of(c, lambda);
-        int k = 256, steps = 100, seeds = 24;
-        double fkMeanErr = 0, isMeanErr = 0, fkMassErr = 0, isMassErr = 0;
+        int k = 128, steps = 100, seeds = 200;
+        double[] meanDiff = new double[seeds], massDiff = new double[seeds];
         for (int s = 0; s < seeds; s++) {
             FkSteering fkm = new FkSteering(k, steps, new Sampler(Sampler.Kind.SDE, 1.0), lambda, Potential.DIFF, Intermediate.X1HAT, 4,
                     ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0);
             BestOfN is = new BestOfN(k, steps, Sampler.ode(Sampler.Kind.MIDPOINT), 1, true, lambda);
-            SteerResult a = fkm.run(model, r, 100 + s), b = is.run(model, r, 100 + s);
+            SteerResult a = fkm.run(model, r, 1000 + s), b = is.run(model, r, 1000 + s);
             assertTrue(a.nfe() == b.nfe(), "equal compute: " + a.nfe() + " vs " + b.nfe());
-            fkMeanErr += truth.meanError(a);
-            isMeanErr += truth.meanError(b);
-            fkMassErr += truth.massError(a);
-            isMassErr += truth.massError(b);
+            meanDiff[s] = truth.meanError(b) - truth.meanError(a);
+            massDiff[s] = truth.massError(b) - truth.massError(a);
         }
-        assertTrue(fkMeanErr < isMeanErr, "mean error fk " + fkMeanErr / seeds + " vs IS " + isMeanErr / seeds);
-        assertTrue(fkMassErr < isMassErr, "square-mass error fk " + fkMassErr / seeds + " vs IS " + isMassErr / seeds);
+        double zMass = fksteer.Stats.mean(massDiff) / fksteer.Stats.se(massDiff);
+        double zMean = fksteer.Stats.mean(meanDiff) / fksteer.Stats.se(meanDiff);
+        assertTrue(zMass > 2, "FK should beat IS on mass per square: paired z = " + zMass);
+        assertTrue(zMean > -2, "FK should not be worse than IS on the mean: paired z = " + zMean);
     }
 
     /** The exact tilt of the ideal checkerboard, by quadrature. */
