@@ -1,5 +1,6 @@
 package fksteer.cli;
 
+import fksteer.io.Json;
 import fksteer.bench.Bench;
 import fksteer.kernel.Parallel;
 import java.nio.file.Path;

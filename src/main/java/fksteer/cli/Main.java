@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The fksteer command line. Bad input: one line on stderr and exit code 2. */
 @Command(name = "fksteer", mixinStandardHelpOptions = true, version = "fksteer 0.1.0",
         description = "Inference-time scaling and Feynman-Kac steering of flow-matching models.",
-        subcommands = {TrainCommand.class, SampleCommand.class, SteerCommand.class, BenchCommand.class, JmhCommand.class, 
+        subcommands = {TrainCommand.class, SampleCommand.class, SteerCommand.class, DemoCommand.class, BenchCommand.class, JmhCommand.class, 
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  fksteer demo", "  fksteer sample --model checkerboard --sampler midpoint --steps 150 --particles 2048 --seed 1 --out s.json --plot s.png",
                 "  fksteer steer --model checkerboard --method fk --reward point:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png"})

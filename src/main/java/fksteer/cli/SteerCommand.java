@@ -1,5 +1,6 @@
 package fksteer.cli;
 
+import fksteer.io.Json;
 import fksteer.data.Checkerboard;
 import fksteer.io.Models;
 import fksteer.kernel.Parallel;

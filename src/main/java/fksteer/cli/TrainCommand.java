@@ -2,6 +2,7 @@ package fksteer.cli;
 
 import fksteer.data.Dataset;
 import fksteer.io.Models;
+import fksteer.io.Progress;
 import fksteer.kernel.Parallel;
 import fksteer.train.FlowMatchingTrainer;
 import fksteer.train.TrainConfig;

@@ -1,8 +1,8 @@
-package fksteer.cli;
+package fksteer.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import fksteer.io.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

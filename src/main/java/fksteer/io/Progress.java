@@ -1,4 +1,4 @@
-package fksteer.cli;
+package fksteer.io;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,0 +1,447 @@
+package fksteer.demo;
+
+import fksteer.data.Checkerboard;
+import fksteer.io.AtomicFiles;
+import fksteer.io.Models;
+import fksteer.io.Progress;
+import fksteer.model.MlpFlow;
+import fksteer.model.VelocityField;
+import fksteer.plot.Panel;
+import fksteer.plot.Plots;
+import fksteer.resample.ResampleSchedule;
+import fksteer.resample.Resampler;
+import fksteer.reward.Reward;
+import fksteer.reward.Rewards;
+import fksteer.rng.Rng;
+import fksteer.solver.Integrator;
+import fksteer.solver.Sampler;
+import fksteer.solver.TimeGrid;
+import fksteer.steer.BestOfN;
+import fksteer.steer.FkSteering;
+import fksteer.steer.Intermediate;
+import fksteer.steer.Noise;
+import fksteer.steer.Potential;
+import fksteer.steer.SearchOverPaths;
+import fksteer.steer.SteerResult;
+import fksteer.steer.SteeringMethod;
+import fksteer.steer.ZerothOrder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The main job: every figure of the reference walkthrough on the shipped checkerboard model, then all
+ * methods side by side at matched compute, then FK against best-of-N as particles grow. Writes PNGs,
+ * results.csv, summary.json and report.md into one folder. Deterministic given the seed.
+ */
+public final class Demo {
+    /** The reference walkthrough's lines: torch.manual_seed(77); torch.randn(2) * 2. */
+    public static final double H_LINE = -0.7136755, V_LINE = 1.2014534;
+    /** The default temperature of the demo's FK runs (see the report for why not the reference's 10). */
+    public static final double DEFAULT_LAMBDA = 1.0;
+
+    record Target(String label, String spec) {}
+
+    static final List<Target> TARGETS = List.of(
+            new Target("point (0, 0)", "point:0,0"),
+            new Target("point (2, 0.5)", "point:2,0.5"),
+            new Target("point (-0.5, -0.5)", "point:-0.5,-0.5"),
+            new Target("horizontal line y = -0.714", "line:horizontal," + H_LINE),
+            new Target("vertical line x = 1.201", "line:vertical," + V_LINE));
+
+    private final Path out;
+    private final long seed;
+    private final boolean fast, quiet;
+    private final double lambda;
+    private final VelocityField model;
+    private final List<String> figures = new ArrayList<>();
+    private final Map<String, Object> summary = new LinkedHashMap<>();
+    private final StringBuilder report = new StringBuilder();
+
+    public Demo(Path out, long seed, boolean fast, boolean quiet, double lambda) {
+        if (!(lambda >= 0) || !Double.isFinite(lambda)) throw new IllegalArgumentException("--lambda must be a finite number >= 0, got " + lambda);
+        this.lambda = lambda;
+        this.out = out;
+        this.seed = seed;
+        this.fast = fast;
+        this.quiet = quiet;
+        this.model = new MlpFlow(Models.checkerboardMlp());
+    }
+
+    int scale(int full, int small) {
+        return fast ? small : full;
+    }
+
+    /** Runs everything; returns the summary. */
+    public Map<String, Object> run() throws IOException {
+        long t0 = System.nanoTime();
+        summary.put("seed", seed);
+        summary.put("fast", fast);
+        summary.put("model", "checkerboard (shipped): " + model.describe());
+        summary.put("lambda", lambda);
+        Map<String, Object> samplers = referenceFigures();
+        List<Row> rows = comparison();
+        Map<String, Object> scaling = scaling();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        summary.put("samplers", samplers);
+        summary.put("comparison", rows.stream().map(Row::toMap).toList());
+        summary.put("scaling", scaling);
+        summary.put("wallSeconds", wall);
+        writeCsv(rows);
+        fksteer.io.Json.write(out.resolve("summary.json"), summary);
+        writeReport(samplers, rows, scaling, wall);
+        return summary;
+    }
+
+    // ---------------------------------------------------------------- 1. the walkthrough's figures
+
+    private Panel.Marks marks(Reward r) {
+        Panel.Marks m = new Panel.Marks();
+        if (r.targetPoint() != null) m.point(r.targetPoint()[0], r.targetPoint()[1]);
+        if (!Double.isNaN(r.horizontalLine())) m.hLine(r.horizontalLine());
+        if (!Double.isNaN(r.verticalLine())) m.vLine(r.verticalLine());
+        return m;
+    }
+
+    private Map<String, Object> referenceFigures() throws IOException {
+        Map<String, Object> samplerStats = new LinkedHashMap<>();
+        int stages = 4 + TARGETS.size();
+        try (Progress p = new Progress("reference figures", stages, quiet)) {
+            // noise -> data in 8 midpoint steps
+            int n = scale(2048, 512);
+            float[] x = Noise.initial(n, 2, seed);
+            Integrator mid = Sampler.ode(Sampler.Kind.MIDPOINT).bind(model, n);
+            List<Panel> traj = new ArrayList<>();
+            traj.add(Panel.of("t = 0.00", x.clone(), n, 2));
+            for (int s = 0; s < 8; s++) {
+                mid.step(x, n, s / 8f, 1 / 8f, null);
+                traj.add(Panel.of(String.format(Locale.ROOT, "t = %.2f", (s + 1) / 8.0), x.clone(), n, 2));
+            }
+            figure("fig1-noise-to-data.png", "Noise to data in 8 midpoint steps", traj, 9);
+            p.update(1, "");
+
+            // zeroth-order search: two points (5 cycles), two lines (20 cycles, every 4th shown)
+            List<List<Panel>> zoRows = new ArrayList<>();
+            int cand = scale(2048, 256), steps = scale(150, 30);
+            for (String spec : List.of("point:-2,-2", "point:0,0", "line:horizontal," + H_LINE, "line:vertical," + V_LINE)) {
+                boolean line = spec.startsWith("line");
+                Reward r = Rewards.parse(spec);
+                ZerothOrder zo = new ZerothOrder(cand, line ? scale(20, 8) : 5, steps, Sampler.ode(Sampler.Kind.MIDPOINT), 1.0, false,
+                        line ? new double[] {0, 0} : null);
+                SteerResult res = zo.run(model, r, seed);
+                List<Panel> row = new ArrayList<>();
+                int every = line ? 4 : 1;
+                for (int i = 0; i < res.snapshots().size(); i += every) {
+                    SteerResult.Snapshot s = res.snapshots().get(i);
+                    row.add(Panel.of(shortName(spec) + ", " + s.title(), s.points(), s.n(), 2).withMarks(marks(r)).withPivot(s.pivot()));
+                }
+                zoRows.add(row);
+            }
+            figureRows("fig2-zeroth-order.png", "Zeroth-order search: candidates per cycle (black square: pivot)", zoRows);
+            p.update(2, "");
+
+            // search over paths toward three points and the two lines
+            List<List<Panel>> sopRows = new ArrayList<>();
+            for (Target t : TARGETS) {
+                Reward r = Rewards.parse(t.spec());
+                SteerResult res = new SearchOverPaths(scale(1024, 128), 8, 0.8, 0.1, 0.14, fast ? 0.02 : 0.01,
+                        Sampler.ode(Sampler.Kind.MIDPOINT), false, Intermediate.XT).run(model, r, seed);
+                List<Panel> row = new ArrayList<>();
+                for (SteerResult.Snapshot s : res.snapshots()) row.add(Panel.of(s.title(), s.points(), s.n(), 2).withMarks(marks(r)));
+                sopRows.add(row);
+            }
+            figureRows("fig3-search-over-paths.png", "Search over paths toward " + String.join(", ", TARGETS.stream().map(Target::label).toList()), sopRows);
+            p.update(3, "");
+
+            // samplers: simple-stochastic, the reference SDE and the marginal-keeping SDE
+            List<List<Panel>> sRows = new ArrayList<>();
+            int sn = scale(2048, 512), sSteps = 100;
+            for (Sampler s : List.of(new Sampler(Sampler.Kind.SIMPLE_STOCHASTIC, 0), new Sampler(Sampler.Kind.REFERENCE_SDE, 0.1),
+                    new Sampler(Sampler.Kind.REFERENCE_SDE, 1.0), new Sampler(Sampler.Kind.SDE, 1.0), Sampler.ode(Sampler.Kind.MIDPOINT))) {
+                float[] xs = Noise.initial(sn, 2, seed);
+                long[] rng = Noise.stepStreams(seed, sn);
+                Integrator integ = s.bind(model, sn);
+                List<Panel> row = new ArrayList<>();
+                String name = s.name() + (s.kind().stochastic && s.kind() != Sampler.Kind.SIMPLE_STOCHASTIC ? " k=" + s.stochasticity() : "");
+                String shortLabel = name.replace("reference-sde", "ref-sde").replace("simple-stochastic", "simple");
+                for (int st = 0; st <= sSteps; st++) {
+                    if (st % 20 == 0) row.add(Panel.of(shortLabel + String.format(Locale.ROOT, ", t=%.1f", st / (double) sSteps), xs.clone(), sn, 2));
+                    if (st == sSteps) break;
+                    float ta = TimeGrid.at(0, 1, sSteps, st);
+                    integ.step(xs, sn, ta, TimeGrid.at(0, 1, sSteps, st + 1) - ta, rng);
+                }
+                double on = Checkerboard.onSupportFraction(xs, sn, null);
+                double[] sd = spread(xs, sn);
+                Map<String, Object> st = new LinkedHashMap<>();
+                st.put("onSupportFraction", on);
+                st.put("stdX", sd[0]);
+                st.put("stdY", sd[1]);
+                samplerStats.put(name, st);
+                sRows.add(row);
+            }
+            figureRows("fig4-samplers.png", "Stochastic samplers from the same noise (100 steps)", sRows);
+            p.update(4, "");
+
+            // FK steering with each potential toward each target, panels over time
+            int k = scale(1024, 256);
+            int i = 0;
+            for (Target t : TARGETS) {
+                Reward r = Rewards.parse(t.spec());
+                List<List<Panel>> fkRows = new ArrayList<>();
+                for (Potential pot : List.of(Potential.DIFF, Potential.MAX, Potential.SUM)) {
+                    FkSteering fk = new FkSteering(k, 100, new Sampler(Sampler.Kind.SDE, 0.1), lambda, pot, Intermediate.X1HAT, 4,
+                            ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.RESAMPLED, 15);
+                    SteerResult res = fk.run(model, r, seed);
+                    List<Panel> row = new ArrayList<>();
+                    for (SteerResult.Snapshot s : res.snapshots())
+                        row.add(Panel.of(pot.cliName() + ", " + s.title(), s.points(), s.n(), 2).withMarks(marks(r)));
+                    row.add(Panel.of(pot.cliName() + ", resampled output", res.samples(), res.n(), 2).withMarks(marks(r)));
+                    fkRows.add(row);
+                }
+                figureRows("fig5-fk-" + (++i) + ".png", "FK steering toward " + t.label() + " (rows: diff, max, sum potentials; lambda "
+                        + lambda + ")", fkRows);
+                p.update(4 + i, "");
+            }
+        }
+        return samplerStats;
+    }
+
+    /** A panel-sized name for a reward spec: "(-2, -2)", "y = -0.71", "x = 1.20". */
+    static String shortName(String spec) {
+        Reward r = Rewards.parse(spec);
+        if (r.targetPoint() != null) return String.format(Locale.ROOT, "(%.4g, %.4g)", r.targetPoint()[0], r.targetPoint()[1]);
+        if (!Double.isNaN(r.horizontalLine())) return String.format(Locale.ROOT, "y = %.2f", r.horizontalLine());
+        if (!Double.isNaN(r.verticalLine())) return String.format(Locale.ROOT, "x = %.2f", r.verticalLine());
+        return spec;
+    }
+
+    static double[] spread(float[] x, int n) {
+        double[] m = new double[2], v = new double[2];
+        for (int i = 0; i < n; i++) for (int k = 0; k < 2; k++) m[k] += x[2 * i + k] / n;
+        for (int i = 0; i < n; i++) for (int k = 0; k < 2; k++) v[k] += Math.pow(x[2 * i + k] - m[k], 2) / (n - 1);
+        return new double[] {Math.sqrt(v[0]), Math.sqrt(v[1])};
+    }
+
+    private void figure(String name, String title, List<Panel> panels, int perRow) throws IOException {
+        Plots.panels(out.resolve(name), title, panels, 240, perRow);
+        figures.add(name);
+    }
+
+    private void figureRows(String name, String title, List<List<Panel>> rows) throws IOException {
+        List<java.awt.image.BufferedImage> imgs = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            Path tmp = java.nio.file.Files.createTempFile("fksteer-row", ".png");
+            try {
+                Plots.panels(tmp, r == 0 ? title : null, rows.get(r), 220, 12);
+                imgs.add(javax.imageio.ImageIO.read(tmp.toFile()));
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        }
+        Plots.stack(out.resolve(name), imgs);
+        figures.add(name);
+    }
+
+    // ---------------------------------------------------------------- 2. matched compute
+
+    /** One method at one budget toward one target. */
+    record Row(String target, long budget, String method, long nfe, long rewardCalls, double meanReward, double bestReward,
+               double onSupport, double diversity, Double ess, Integer uniqueAncestors, double wallMs) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", target);
+            m.put("budget", budget);
+            m.put("method", method);
+            m.put("nfe", nfe);
+            m.put("rewardCalls", rewardCalls);
+            m.put("meanReward", meanReward);
+            m.put("bestReward", bestReward);
+            m.put("onSupportFraction", onSupport);
+            m.put("diversity", diversity);
+            m.put("ess", ess);
+            m.put("uniqueAncestors", uniqueAncestors);
+            m.put("wallMs", wallMs);
+            return m;
+        }
+    }
+
+    /** The steps every method uses in the comparison (midpoint or SDE with midpoint velocity: 2 NFE a step). */
+    static final int STEPS = 100;
+
+    static long[] budgets(boolean fast) {
+        return fast ? new long[] {25_600, 102_400} : new long[] {51_200, 204_800, 819_200};
+    }
+
+    /** Methods sized to a budget of network evaluations. */
+    List<SteeringMethod> methods(long budget) {
+        int perSample = 2 * STEPS;
+        int n = (int) (budget / perSample);
+        List<SteeringMethod> m = new ArrayList<>();
+        m.add(new BestOfN(n, STEPS, Sampler.ode(Sampler.Kind.MIDPOINT), 1, false, lambda));
+        m.add(new ZerothOrder(n / 4, 4, STEPS, Sampler.ode(Sampler.Kind.MIDPOINT), 1.0, false, null));
+        SearchOverPaths probe = new SearchOverPaths(1, 8, 0.8, 0.1, 0.14, 1.0 / STEPS, Sampler.ode(Sampler.Kind.MIDPOINT), false, Intermediate.XT);
+        m.add(new SearchOverPaths((int) Math.max(1, budget / probe.plannedNfe()), 8, 0.8, 0.1, 0.14, 1.0 / STEPS,
+                Sampler.ode(Sampler.Kind.MIDPOINT), false, Intermediate.XT));
+        m.add(new FkSteering(n, STEPS, new Sampler(Sampler.Kind.SDE, 0.1), lambda, Potential.DIFF, Intermediate.X1HAT, 4,
+                ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0));
+        return m;
+    }
+
+    private List<Row> comparison() {
+        long[] budgets = budgets(fast);
+        List<Row> rows = new ArrayList<>();
+        try (Progress p = new Progress("matched compute", (long) budgets.length * TARGETS.size(), quiet)) {
+            int done = 0;
+            for (Target t : TARGETS) {
+                Reward r = Rewards.parse(t.spec());
+                for (long b : budgets) {
+                    // plain sampling with the same number of samples as best-of-n: the baseline
+                    int n = (int) (b / (2 * STEPS));
+                    long t0 = System.nanoTime();
+                    float[] x = Noise.initial(n, 2, seed);
+                    Sampler.ode(Sampler.Kind.MIDPOINT).bind(model, n).solve(x, n, 0, 1, STEPS, null);
+                    double[] rw = new double[n];
+                    r.evaluate(x, n, rw);
+                    double[] lw = new double[n];
+                    java.util.Arrays.fill(lw, -Math.log(n));
+                    SteerResult plain = new SteerResult("plain", x, n, 2, lw, rw, (long) n * 2 * STEPS, n, (System.nanoTime() - t0) / 1e9,
+                            Map.of(), List.of(), List.of());
+                    rows.add(row(t, b, plain));
+                    for (SteeringMethod m : methods(b)) rows.add(row(t, b, m.run(model, r, seed)));
+                    p.update(++done, t.spec() + " @ " + b);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Row row(Target t, long budget, SteerResult r) {
+        Double ess = r.diagnostics().containsKey("finalEss") ? (Double) r.diagnostics().get("finalEss") : null;
+        Integer ua = r.diagnostics().containsKey("uniqueAncestors") ? (Integer) r.diagnostics().get("uniqueAncestors") : null;
+        return new Row(t.spec(), budget, r.method(), r.nfe(), r.rewardCalls(), r.weightedMeanReward(), r.maxReward(),
+                Checkerboard.onSupportFraction(r.samples(), r.n(), r.logWeights()), diversity(r), ess, ua, r.wallSeconds() * 1e3);
+    }
+
+    /** Weighted mean pairwise distance sum_ij W_i W_j |x_i - x_j| of the returned set (subsampled to 2048 points). */
+    static double diversity(SteerResult r) {
+        int n = r.n(), step = Math.max(1, n / 2048);
+        double s = 0, wsum = 0;
+        for (int i = 0; i < n; i += step) {
+            double wi = Math.exp(r.logWeights()[i]);
+            if (wi == 0) continue;
+            for (int j = 0; j < n; j += step) {
+                double wj = Math.exp(r.logWeights()[j]);
+                if (wj == 0) continue;
+                s += wi * wj * Math.hypot(r.samples()[2 * i] - r.samples()[2 * j], r.samples()[2 * i + 1] - r.samples()[2 * j + 1]);
+                wsum += wi * wj;
+            }
+        }
+        return wsum > 0 ? s / wsum : 0;
+    }
+
+    // ---------------------------------------------------------------- 3. scaling with particles
+
+    private Map<String, Object> scaling() throws IOException {
+        Reward r = Rewards.parse("point:2,0.5");
+        int maxPow = fast ? 6 : 10, seeds = scale(32, 6);
+        int[] ks = new int[maxPow];
+        for (int i = 0; i < maxPow; i++) ks[i] = 2 << i; // 2 .. 1024
+        double[][] fkBest = new double[ks.length][seeds], bonBest = new double[ks.length][seeds];
+        double[][] fkMean = new double[ks.length][seeds], bonMean = new double[ks.length][seeds];
+        double[] nfe = new double[ks.length];
+        try (Progress p = new Progress("particles vs best-of-N", ks.length, quiet)) {
+            for (int i = 0; i < ks.length; i++) {
+                int k = ks[i];
+                for (int s = 0; s < seeds; s++) {
+                    long sd = Rng.subSeed(seed, "scaling") + s;
+                    SteerResult fk = new FkSteering(k, STEPS, new Sampler(Sampler.Kind.SDE, 0.1), lambda, Potential.DIFF, Intermediate.X1HAT, 4,
+                            ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0).run(model, r, sd);
+                    SteerResult bon = new BestOfN(k, STEPS, Sampler.ode(Sampler.Kind.MIDPOINT), 1, false, lambda).run(model, r, sd);
+                    fkBest[i][s] = fk.maxReward();
+                    bonBest[i][s] = bon.maxReward();
+                    fkMean[i][s] = fk.weightedMeanReward();
+                    bonMean[i][s] = bon.weightedMeanReward();
+                    nfe[i] = fk.nfe();
+                    if (fk.nfe() != bon.nfe()) throw new IllegalStateException("unequal compute");
+                }
+                p.update(i + 1, "k = " + k);
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("reward", r.spec());
+        m.put("particles", ks);
+        m.put("nfe", nfe);
+        m.put("seeds", seeds);
+        m.put("fkBestMean", means(fkBest));
+        m.put("fkBestSe", ses(fkBest));
+        m.put("bonBestMean", means(bonBest));
+        m.put("bonBestSe", ses(bonBest));
+        m.put("fkSetMean", means(fkMean));
+        m.put("fkSetSe", ses(fkMean));
+        m.put("bonSetMean", means(bonMean));
+        m.put("bonSetSe", ses(bonMean));
+        Plots.lines(out.resolve("fig6-scaling-best.png"), "Reward of the returned sample (best particle) toward (2, 0.5), mean ± SE over " + seeds + " seeds",
+                "network evaluations (NFE)", "reward", List.of(
+                        new Plots.Series("FK (k particles)", nfe, means(fkBest), ses(fkBest)),
+                        new Plots.Series("best-of-N (N = k)", nfe, means(bonBest), ses(bonBest))), true, 760, 440);
+        Plots.lines(out.resolve("fig7-scaling-set.png"), "Weighted mean reward of the returned set, mean ± SE over " + seeds + " seeds",
+                "network evaluations (NFE)", "reward", List.of(
+                        new Plots.Series("FK (weighted particles)", nfe, means(fkMean), ses(fkMean)),
+                        new Plots.Series("best-of-N (all N samples)", nfe, means(bonMean), ses(bonMean))), true, 760, 440);
+        figures.add("fig6-scaling-best.png");
+        figures.add("fig7-scaling-set.png");
+        return m;
+    }
+
+    static double[] means(double[][] a) {
+        double[] m = new double[a.length];
+        for (int i = 0; i < a.length; i++) m[i] = java.util.Arrays.stream(a[i]).average().orElse(0);
+        return m;
+    }
+
+    static double[] ses(double[][] a) {
+        double[] m = means(a), s = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            double v = 0;
+            for (double x : a[i]) v += (x - m[i]) * (x - m[i]);
+            s[i] = a[i].length > 1 ? Math.sqrt(v / (a[i].length - 1) / a[i].length) : 0;
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    private void writeCsv(List<Row> rows) throws IOException {
+        StringBuilder b = new StringBuilder("target,budget,method,nfe,rewardCalls,meanReward,bestReward,onSupportFraction,diversity,ess,uniqueAncestors,wallMs\n");
+        for (Row r : rows)
+            b.append(String.format(Locale.ROOT, "\"%s\",%d,%s,%d,%d,%.6g,%.6g,%.4f,%.4f,%s,%s,%.2f%n", r.target(), r.budget(), r.method(), r.nfe(),
+                    r.rewardCalls(), r.meanReward(), r.bestReward(), r.onSupport(), r.diversity(), r.ess() == null ? "" : String.format(Locale.ROOT, "%.1f", r.ess()),
+                    r.uniqueAncestors() == null ? "" : r.uniqueAncestors().toString(), r.wallMs()));
+        AtomicFiles.writeBytes(out.resolve("results.csv"), b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void writeReport(Map<String, Object> samplers, List<Row> rows, Map<String, Object> scaling, double wall) throws IOException {
+        Report.write(out.resolve("report.md"), this, samplers, rows, scaling, wall);
+    }
+
+    List<String> figures() {
+        return figures;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    double lambda() {
+        return lambda;
+    }
+
+    boolean fast() {
+        return fast;
+    }
+}
