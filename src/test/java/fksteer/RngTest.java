@@ -56,6 +56,34 @@ class RngTest {
         assertTrue(d * Math.sqrt(n) < 1.63, "KS statistic " + d * Math.sqrt(n));
     }
 
+    /** The paired generator (two normals per 64-bit draw) against the normal CDF and for independence within a pair. */
+    @Test
+    void gaussianPairsKolmogorovSmirnovAndUncorrelated() {
+        int n = 200_000;
+        long[] st = Rng.single(3, "pairs");
+        double[] x = new double[n];
+        float[] pair = new float[2];
+        double cross = 0, tails = 0;
+        for (int i = 0; i < n; i += 2) {
+            Rng.nextGaussianPair(st, 0, pair, 0);
+            x[i] = pair[0];
+            x[i + 1] = pair[1];
+            cross += (double) pair[0] * pair[1];
+            tails += (double) pair[0] * pair[0] * pair[1] * pair[1];
+        }
+        // E[x y] = 0 and E[x^2 y^2] = 1 for independent normals; standard errors 1/sqrt(m) and sqrt(8/m)
+        int m = n / 2;
+        assertEquals(0, cross / m, 4 / Math.sqrt(m));
+        assertEquals(1, tails / m, 4 * Math.sqrt(8.0 / m));
+        java.util.Arrays.sort(x);
+        double d = 0;
+        for (int i = 0; i < n; i++) {
+            double f = phi(x[i]);
+            d = Math.max(d, Math.max(f - (double) i / n, (double) (i + 1) / n - f));
+        }
+        assertTrue(d * Math.sqrt(n) < 1.63, "KS statistic " + d * Math.sqrt(n));
+    }
+
     @Test
     void streamsAreReproducibleAndDistinct() {
         long[] a = Rng.streams(5, 3), b = Rng.streams(5, 3);

@@ -43,9 +43,11 @@ public final class Rng {
         return (nextLong(state, i) >>> 11) * 0x1.0p-53;
     }
 
-    /** Fills out[off..off+len) with independent standard normals drawn from stream i. */
+    /** Fills out[off..off+len) with independent standard normals drawn from stream i (in pairs, see {@link #nextGaussianPair}). */
     public static void fillGaussian(long[] state, int i, float[] out, int off, int len) {
-        for (int j = 0; j < len; j++) out[off + j] = (float) nextGaussian(state, i);
+        int j = 0;
+        for (; j + 1 < len; j += 2) nextGaussianPair(state, i, out, off + j);
+        if (j < len) out[off + j] = (float) nextGaussian(state, i);
     }
 
     // Ziggurat tables (Marsaglia & Tsang 2000, in Doornik's 2005 formulation): 128 layers of equal area
@@ -73,12 +75,35 @@ public final class Rng {
      * samples the tail beyond R exactly (Marsaglia's tail method).
      */
     public static double nextGaussian(long[] state, int i) {
+        long bits = nextLong(state, i);
+        int layer = (int) (bits & (LAYERS - 1));
+        double u = 2.0 * ((bits >>> 11) * 0x1.0p-53) - 1.0;       // [-1, 1)
+        if (Math.abs(u) < RATIO[layer]) return u * X[layer];       // inside the layer's inner rectangle
+        return zigguratSlow(layer, u, state, i);
+    }
+
+    /**
+     * Two standard normals from one 64-bit draw: each 32-bit half gives a layer (7 bits) and a signed
+     * uniform with 25 bits, enough for float output. Used by the samplers' per-step noise; the rare
+     * draws that miss the rectangle continue with the exact wedge and tail tests.
+     */
+    public static void nextGaussianPair(long[] state, int i, float[] out, int off) {
+        long bits = nextLong(state, i);
+        out[off] = (float) fromHalf((int) bits, state, i);
+        out[off + 1] = (float) fromHalf((int) (bits >>> 32), state, i);
+    }
+
+    private static double fromHalf(int b, long[] state, int i) {
+        int layer = b & (LAYERS - 1);
+        double u = (b >>> 7) * 0x1.0p-24 - 1.0;                    // [-1, 1) in steps of 2^-24
+        if (Math.abs(u) < RATIO[layer]) return u * X[layer];
+        return zigguratSlow(layer, u, state, i);
+    }
+
+    /** The ziggurat after a draw (layer, u) missed its rectangle: the base strip's tail, or the wedge test; retries on rejection. */
+    private static double zigguratSlow(int layer, double u, long[] state, int i) {
         while (true) {
-            long bits = nextLong(state, i);
-            int layer = (int) (bits & (LAYERS - 1));
-            double u = 2.0 * ((bits >>> 11) * 0x1.0p-53) - 1.0;   // (-1, 1)
-            if (Math.abs(u) < RATIO[layer]) return u * X[layer];   // inside the layer's inner rectangle
-            if (layer == 0) {                                      // the base strip: sample the tail exactly
+            if (layer == 0) {                                      // the base strip: sample the tail beyond R exactly
                 double x, y;
                 do {
                     x = Math.log(1.0 - nextDouble(state, i)) / ZIG_R;
@@ -90,6 +115,10 @@ public final class Rng {
             double f0 = Math.exp(-0.5 * (X[layer] * X[layer] - x * x));
             double f1 = Math.exp(-0.5 * (X[layer + 1] * X[layer + 1] - x * x));
             if (f1 + nextDouble(state, i) * (f0 - f1) < 1.0) return x;
+            long bits = nextLong(state, i);                        // rejected: a fresh draw
+            layer = (int) (bits & (LAYERS - 1));
+            u = 2.0 * ((bits >>> 11) * 0x1.0p-53) - 1.0;
+            if (Math.abs(u) < RATIO[layer]) return u * X[layer];
         }
     }
 

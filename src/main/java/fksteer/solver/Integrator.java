@@ -15,11 +15,13 @@ public final class Integrator {
     private final int d;
     private final float[] v0, v1, v2, v3, tmp;
     private final NoiseTask noiseTask = new NoiseTask();
+    private final ThreadLocal<float[]> epsScratch;
 
     Integrator(Sampler spec, VelocityField field, int capacity) {
         this.spec = spec;
         this.field = field;
         this.d = field.dim();
+        this.epsScratch = ThreadLocal.withInitial(() -> new float[d]);
         int len = capacity * d;
         v0 = new float[len];
         v1 = new float[len];
@@ -150,16 +152,19 @@ public final class Integrator {
         @Override
         public void accept(int c) {
             Sampler.Kind kind = spec.kind();
-            for (int p = c * NOISE_CHUNK, end = Math.min(n, p + NOISE_CHUNK); p < end; p++)
+            float[] eps = epsScratch.get();
+            for (int p = c * NOISE_CHUNK, end = Math.min(n, p + NOISE_CHUNK); p < end; p++) {
+                Rng.fillGaussian(rng, p, eps, 0, d);
                 for (int k = 0; k < d; k++) {
                     int i = p * d + k;
-                    float eps = (float) Rng.nextGaussian(rng, p);
+                    float e = eps[k];
                     x[i] = switch (kind) {
-                        case SDE -> x[i] + h * (v1[i] + half * (t * v0[i] - x[i])) + sd * eps;
-                        case REFERENCE_SDE -> x[i] + h * (v1[i] - half * (t * v1[i] - x[i])) + sd * eps;
-                        default -> Math.fma(h, v1[i], x[i]) + sd * eps; // SIMPLE_STOCHASTIC
+                        case SDE -> x[i] + h * (v1[i] + half * (t * v0[i] - x[i])) + sd * e;
+                        case REFERENCE_SDE -> x[i] + h * (v1[i] - half * (t * v1[i] - x[i])) + sd * e;
+                        default -> Math.fma(h, v1[i], x[i]) + sd * e; // SIMPLE_STOCHASTIC
                     };
                 }
+            }
         }
     }
 
