@@ -88,9 +88,9 @@ public final class Bench {
                         new ResampleSchedule(0.6, 0.95, 5, 0, 1.0), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0);
                 var reward = Rewards.parse("point:2,0.5");
                 long[] seed = {0};
-                time(() -> fk.run(f, reward, seed[0]++), 60, 0);
+                time(() -> fk.run(f, reward, seed[0]++), 100, 0);
                 f.reset();
-                double[] ms = time(() -> fk.run(f, reward, seed[0]++), 0, 60);
+                double[] ms = time(() -> fk.run(f, reward, seed[0]++), 0, 200);
                 double netMs = f.nanos.get() / 1e6 / ms.length;
                 double mean = Arrays.stream(ms).average().orElse(0);
                 Map<String, Object> extra = new LinkedHashMap<>();
