@@ -14,6 +14,7 @@ import fksteer.reward.Rewards;
 import fksteer.solver.Sampler;
 import fksteer.steer.BestOfN;
 import fksteer.steer.FkSteering;
+import fksteer.steer.GuidedSampling;
 import fksteer.steer.Intermediate;
 import fksteer.steer.Potential;
 import fksteer.steer.SearchOverPaths;
@@ -31,18 +32,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "steer", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Steer a model toward high reward: best-of-n, zeroth-order, search-over-paths or fk (Feynman-Kac).",
+        description = "Steer a model toward high reward: best-of-n, zeroth-order, search-over-paths, fk (Feynman-Kac) or guidance.",
         footer = {"", "Examples:",
                 "  fksteer steer --model checkerboard --method fk --reward point:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png",
                 "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --lambda 2 --potential max --resampler stratified --out fk.json",
                 "  fksteer steer --model checkerboard --method best-of-n --reward line:horizontal,1 --particles 512 --top-k 8 --out bon.json",
                 "  fksteer steer --model checkerboard --method zeroth-order --reward point:-2,-2 --particles 2048 --cycles 5 --radius 1 --out zo.json --plot zo.png",
-                "  fksteer steer --model checkerboard --method search-over-paths --reward point:0,0 --particles 1024 --expansions 8 --out sop.json --plot sop.png"})
+                "  fksteer steer --model checkerboard --method search-over-paths --reward point:0,0 --particles 1024 --expansions 8 --out sop.json --plot sop.png",
+                "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --lambda 2 --stochasticity 1 --guidance 1 --particles 8 --out g.json",
+                "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --lambda 2 --intermediate many:4 --lookahead-steps 4 --out m.json"})
 final class SteerCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors or FILE.json")
     String model;
 
-    @Option(names = "--method", required = true, description = "best-of-n, zeroth-order, search-over-paths or fk")
+    @Option(names = "--method", required = true, description = "best-of-n, zeroth-order, search-over-paths, fk or guidance (guided SDE, unweighted)")
     String method;
 
     @Option(names = "--reward", required = true, description = "point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,.. | weighted sums W*SPEC+W*SPEC")
@@ -79,11 +82,14 @@ final class SteerCommand implements Callable<Integer> {
     @Option(names = "--potential", defaultValue = "diff", description = "fk: diff, max, sum or rt (default ${DEFAULT-VALUE})")
     String potential;
 
-    @Option(names = "--intermediate", defaultValue = "x1hat", description = "fk: xt, x1hat or lookahead (default ${DEFAULT-VALUE})")
+    @Option(names = "--intermediate", defaultValue = "x1hat", description = "fk: xt, x1hat, lookahead, many:K or learned (default ${DEFAULT-VALUE})")
     String intermediate;
 
-    @Option(names = "--lookahead-steps", defaultValue = "4", description = "fk: midpoint steps of the lookahead (default ${DEFAULT-VALUE})")
+    @Option(names = "--lookahead-steps", defaultValue = "4", description = "fk: steps of the lookahead and of each many:K sample (default ${DEFAULT-VALUE})")
     int lookaheadSteps;
+
+    @Option(names = "--guidance", defaultValue = "0", description = "fk, guidance: shift each SDE step's mean by SCALE x step variance x grad r(x1hat); fk reweights so the target is unchanged (default ${DEFAULT-VALUE} = off)")
+    double guidance;
 
     @Option(names = "--resampler", defaultValue = "systematic", description = "fk: systematic, multinomial, stratified or residual (default ${DEFAULT-VALUE})")
     String resampler;
@@ -192,9 +198,15 @@ final class SteerCommand implements Callable<Integer> {
                 if (resampleCount != null && resampleCount < 1) throw new IllegalArgumentException("--resample-count must be >= 1, got " + resampleCount);
                 if (resampleEvery != null && resampleEvery < 1) throw new IllegalArgumentException("--resample-every must be >= 1, got " + resampleEvery);
                 ResampleSchedule sched = new ResampleSchedule(resampleStart, resampleEnd, count, every, essThreshold);
-                return new FkSteering(particles, steps, s, lambda, Potential.parse(potential), Intermediate.parse(intermediate),
+                Intermediate im = Intermediate.parse(intermediate);
+                int samples = im == Intermediate.MANY ? Intermediate.samples(intermediate) : 4;
+                return new FkSteering(particles, steps, s, lambda, Potential.parse(potential), im,
                         lookaheadSteps, sched, Resampler.parse(resampler), FkSteering.OutputPolicy.parse(outputPolicy),
-                        plot == null ? 0 : Math.max(1, steps / 6));
+                        plot == null ? 0 : Math.max(1, steps / 6), guidance, samples);
+            }
+            case "guidance" -> {
+                if (!(guidance > 0)) throw new IllegalArgumentException("--method guidance needs --guidance SCALE > 0");
+                return new GuidedSampling(particles, steps, Sampler.parse(sampler == null ? "sde" : sampler, stochasticity), guidance);
             }
             case "best-of-n", "bon" -> {
                 return new BestOfN(particles, steps, Sampler.parse(sampler == null ? "midpoint" : sampler, stochasticity), topK, weighted, lambda);
@@ -211,7 +223,7 @@ final class SteerCommand implements Callable<Integer> {
                 if (so == Intermediate.LOOKAHEAD) throw new IllegalArgumentException("--score-on must be xt or x1hat, got 'lookahead'");
                 return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, 1.0 / steps, ode(), noiseKernel.equals("path"), so);
             }
-            default -> throw new IllegalArgumentException("--method must be one of best-of-n, zeroth-order, search-over-paths, fk; got '" + method + "'");
+            default -> throw new IllegalArgumentException("--method must be one of best-of-n, zeroth-order, search-over-paths, fk, guidance; got '" + method + "'");
         }
     }
 
@@ -232,7 +244,7 @@ final class SteerCommand implements Callable<Integer> {
         c.put("seed", seed);
         c.put("threads", Parallel.threads());
         c.put("lambda", lambda);
-        c.put("sampler", sampler == null ? (method.equals("fk") ? "sde" : "midpoint") : sampler);
+        c.put("sampler", sampler == null ? (method.equals("fk") || method.equals("guidance") ? "sde" : "midpoint") : sampler);
         c.put("stochasticity", stochasticity);
         switch (method) {
             case "fk" -> {
@@ -246,7 +258,9 @@ final class SteerCommand implements Callable<Integer> {
                 c.put("resampleCount", resampleEvery == null ? (resampleCount == null ? 5 : resampleCount) : null);
                 c.put("resampleEvery", resampleEvery);
                 c.put("outputPolicy", outputPolicy);
+                c.put("guidance", guidance);
             }
+            case "guidance" -> c.put("guidance", guidance);
             case "best-of-n" -> {
                 c.put("topK", topK);
                 c.put("weighted", weighted);

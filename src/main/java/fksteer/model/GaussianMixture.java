@@ -13,7 +13,7 @@ import java.util.Arrays;
  * E[x1 - x0 | x_t, j] = mu_j + (t s_j^2 - (1-t)) / var_j(t) * (x_t - t mu_j). The velocity is the
  * posterior-weighted average over components.
  */
-public record GaussianMixture(double[] weights, double[][] means, double[] stds) implements VelocityField {
+public record GaussianMixture(double[] weights, double[][] means, double[] stds) implements DifferentiableField {
 
     public GaussianMixture {
         if (weights == null || means == null || stds == null)
@@ -91,6 +91,52 @@ public record GaussianMixture(double[] weights, double[][] means, double[] stds)
                 v += logw[j] * (means[j][k] + coef * (p[k] - t * means[j][k]));
             }
             out[off + k] = (float) (v / z);
+        }
+    }
+
+    /**
+     * The exact vector-Jacobian product. With posterior weights w_j(x), v_j = mu_j + c_j (x - t mu_j),
+     * c_j = (t s_j^2 - (1-t)) / var_j and a_j = -(x - t mu_j) / var_j = grad log N_j:
+     * (dv/dx)^T g = sum_j w_j c_j g + sum_j w_j (v_j . g) (a_j - sum_k w_k a_k).
+     */
+    @Override
+    public void vjp(float[] x, int n, float t, float[] g, float[] out) {
+        int d = dim(), m = weights.length;
+        double[] lw = new double[m], vg = new double[m], abar = new double[d];
+        double[][] a = new double[m][d];
+        for (int i = 0; i < n; i++) {
+            int off = i * d;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < m; j++) {
+                double var = varAt(j, t), q = 0;
+                for (int k = 0; k < d; k++) {
+                    double r = x[off + k] - t * means[j][k];
+                    q += r * r;
+                    a[j][k] = -r / var;
+                }
+                lw[j] = Math.log(weights[j]) - 0.5 * d * Math.log(var) - 0.5 * q / var;
+                max = Math.max(max, lw[j]);
+            }
+            double z = 0;
+            for (int j = 0; j < m; j++) z += (lw[j] = Math.exp(lw[j] - max));
+            java.util.Arrays.fill(abar, 0);
+            double cw = 0;
+            for (int j = 0; j < m; j++) {
+                lw[j] /= z;
+                double s2 = stds[j] * stds[j], c = (t * s2 - (1 - t)) / varAt(j, t), dot = 0;
+                for (int k = 0; k < d; k++) {
+                    double vj = means[j][k] + c * (x[off + k] - t * means[j][k]);
+                    dot += vj * g[off + k];
+                    abar[k] += lw[j] * a[j][k];
+                }
+                vg[j] = dot;
+                cw += lw[j] * c;
+            }
+            for (int k = 0; k < d; k++) {
+                double acc = cw * g[off + k];
+                for (int j = 0; j < m; j++) acc += lw[j] * vg[j] * (a[j][k] - abar[k]);
+                out[off + k] = (float) acc;
+            }
         }
     }
 

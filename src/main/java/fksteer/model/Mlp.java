@@ -230,6 +230,39 @@ public final class Mlp {
         }
     }
 
+    /**
+     * Runs all layers on m rows of input, keeping every layer's output in acts[l] (m x sizes[l+1]).
+     * acts: Modified.
+     */
+    public void forwardCached(float[] input, int m, float[][] acts) {
+        DenseKernels k = DenseKernels.get();
+        float[] a = input;
+        for (int l = 0; l < layers(); l++) {
+            layer(k, l, a, m, acts[l]);
+            a = acts[l];
+        }
+    }
+
+    /**
+     * The gradient with respect to the input rows: dIn (m x inputDim) = J^T dOut, backpropagating
+     * through the cached activations. d0, d1: m x maxWidth scratch. dOut, d0, d1, dIn: Modified.
+     */
+    public void backwardInputRows(float[][] acts, int m, float[] dOut, float[] d0, float[] d1, float[] dIn) {
+        DenseKernels k = DenseKernels.get();
+        float[] delta = dOut, spare = d0, other = d1;
+        for (int l = layers() - 1; l >= 0; l--) {
+            int K = sizes[l], N = sizes[l + 1];
+            float[] target = l == 0 ? dIn : spare;
+            k.dense(delta, m, N, w, wOff[l], K, null, 0, target, false); // dA = delta . W
+            if (l == 0) break;
+            k.eluBackward(target, acts[l - 1], m * K);
+            delta = target;
+            float[] t = spare;
+            spare = other;
+            other = t;
+        }
+    }
+
     public int maxWidth() {
         return maxWidth;
     }

@@ -6,7 +6,7 @@ import fksteer.kernel.Parallel;
  * A learned velocity field: an {@link Mlp} on the input [t, x] (dimension d + 1) with output d, as in
  * the reference's {@code Flow} module.
  */
-public final class MlpFlow implements VelocityField {
+public final class MlpFlow implements DifferentiableField {
     private final Mlp mlp;
     private final int d;
     private final ThreadLocal<float[][]> scratch;
@@ -39,6 +39,42 @@ public final class MlpFlow implements VelocityField {
         this.d = mlp.outputDim();
         int mw = mlp.maxWidth();
         this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[Mlp.CHUNK * mw], new float[Mlp.CHUNK * mw]});
+    }
+
+    /** Per-thread buffers for backpropagation through one chunk. */
+    private final ThreadLocal<float[][]> backScratch = ThreadLocal.withInitial(this::newBackScratch);
+
+    private float[][] newBackScratch() {
+        int[] s = mlp.sizes();
+        float[][] b = new float[s.length + 4][];
+        for (int l = 0; l < mlp.layers(); l++) b[l] = new float[Mlp.CHUNK * s[l + 1]];
+        int w = mlp.maxWidth();
+        b[s.length - 1] = new float[Mlp.CHUNK * (d + 1)]; // input rows
+        b[s.length] = new float[Mlp.CHUNK * w];
+        b[s.length + 1] = new float[Mlp.CHUNK * w];
+        b[s.length + 2] = new float[Mlp.CHUNK * (d + 1)]; // input gradient
+        b[s.length + 3] = new float[Mlp.CHUNK * d];       // dOut
+        return b;
+    }
+
+    /** (dv/dx)^T g by backpropagation: a forward pass with cached activations, then the input gradient. */
+    @Override
+    public void vjp(float[] x, int n, float t, float[] g, float[] out) {
+        int L = mlp.layers();
+        Parallel.run(Parallel.chunks(n, Mlp.CHUNK), c -> {
+            int r0 = c * Mlp.CHUNK, m = Math.min(Mlp.CHUNK, n - r0);
+            float[][] b = backScratch.get();
+            float[] in = b[L], dIn = b[L + 3], dOut = b[L + 4];
+            float[][] acts = java.util.Arrays.copyOf(b, L);
+            for (int r = 0; r < m; r++) {
+                in[r * (d + 1)] = t;
+                System.arraycopy(x, (r0 + r) * d, in, r * (d + 1) + 1, d);
+            }
+            mlp.forwardCached(in, m, acts);
+            System.arraycopy(g, r0 * d, dOut, 0, m * d);
+            mlp.backwardInputRows(acts, m, dOut, b[L + 1], b[L + 2], dIn);
+            for (int r = 0; r < m; r++) System.arraycopy(dIn, r * (d + 1) + 1, out, (r0 + r) * d, d); // drop d/dt
+        });
     }
 
     /** The reference architecture: [t, x] -> hidden x layers (ELU) -> d. */

@@ -3,9 +3,9 @@ package fksteer.reward;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counts reward calls: one per point evaluated. */
-public final class CountingReward implements Reward {
+public final class CountingReward implements DifferentiableReward {
     private final Reward inner;
-    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong calls = new AtomicLong(), gradients = new AtomicLong();
 
     public CountingReward(Reward inner) {
         this.inner = inner;
@@ -18,6 +18,23 @@ public final class CountingReward implements Reward {
     public void evaluate(float[] x, int n, double[] out) {
         calls.addAndGet(n);
         inner.evaluate(x, n, out);
+    }
+
+    /** Counts one reward call and one gradient call per point. */
+    public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
+        if (!(inner instanceof DifferentiableReward dr))
+            throw new IllegalArgumentException("--reward " + inner.spec() + " has no gradient; guidance needs a differentiable reward");
+        calls.addAndGet(n);
+        gradients.addAndGet(n);
+        dr.valueAndGradient(x, n, out, grad);
+    }
+
+    public boolean differentiable() {
+        return inner instanceof DifferentiableReward;
+    }
+
+    public long gradientCalls() {
+        return gradients.get();
     }
 
     public String spec() {

@@ -20,7 +20,7 @@ public final class Rewards {
 
     private Rewards() {}
 
-    public record Point(double[] c, String spec) implements Reward {
+    public record Point(double[] c, String spec) implements DifferentiableReward {
         public int dim() {
             return c.length;
         }
@@ -37,13 +37,22 @@ public final class Rewards {
             }
         }
 
+        public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
+            evaluate(x, n, out);
+            int d = c.length;
+            for (int i = 0; i < n; i++) {
+                double f = -2 * out[i] * out[i]; // grad r = -2 (x - c) / (|x - c|^2 + eps)^2
+                for (int k = 0; k < d; k++) grad[i * d + k] = (float) (f * (x[i * d + k] - c[k]));
+            }
+        }
+
         @Override
         public double[] targetPoint() {
             return c.length >= 2 ? new double[] {c[0], c[1]} : null;
         }
     }
 
-    public record Line(boolean horizontal, double c, String spec) implements Reward {
+    public record Line(boolean horizontal, double c, String spec) implements DifferentiableReward {
         public int dim() {
             return 2;
         }
@@ -51,6 +60,17 @@ public final class Rewards {
         public void evaluate(float[] x, int n, double[] out) {
             int k = horizontal ? 1 : 0;
             for (int i = 0; i < n; i++) out[i] = 1.0 / (Math.abs(x[2 * i + k] - c) + EPS);
+        }
+
+        /** d r / d coordinate = -sign(coordinate - c) / (|coordinate - c| + eps)^2 (0 exactly on the line). */
+        public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
+            evaluate(x, n, out);
+            int k = horizontal ? 1 : 0;
+            for (int i = 0; i < n; i++) {
+                grad[2 * i] = 0f;
+                grad[2 * i + 1] = 0f;
+                grad[2 * i + k] = (float) (-Math.signum(x[2 * i + k] - c) * out[i] * out[i]);
+            }
         }
 
         @Override
@@ -64,7 +84,7 @@ public final class Rewards {
         }
     }
 
-    public record Quadratic(double[] c, String spec) implements Reward {
+    public record Quadratic(double[] c, String spec) implements DifferentiableReward {
         public int dim() {
             return c.length;
         }
@@ -81,13 +101,20 @@ public final class Rewards {
             }
         }
 
+        public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
+            evaluate(x, n, out);
+            int d = c.length;
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < d; k++) grad[i * d + k] = (float) (-2 * (x[i * d + k] - c[k])); // grad r = -2 (x - c)
+        }
+
         @Override
         public double[] targetPoint() {
             return c.length >= 2 ? new double[] {c[0], c[1]} : null;
         }
     }
 
-    public record Linear(double[] a, String spec) implements Reward {
+    public record Linear(double[] a, String spec) implements DifferentiableReward {
         public int dim() {
             return a.length;
         }
@@ -100,10 +127,16 @@ public final class Rewards {
                 out[i] = s; // r = a . x
             }
         }
+
+        public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
+            evaluate(x, n, out);
+            int d = a.length;
+            for (int i = 0; i < n; i++) for (int k = 0; k < d; k++) grad[i * d + k] = (float) a[k];
+        }
     }
 
     /** sum_j w_j r_j(x). */
-    public record Sum(double[] w, List<Reward> terms, String spec) implements Reward {
+    public record Sum(double[] w, List<Reward> terms, String spec) implements DifferentiableReward {
         public Sum {
             terms = List.copyOf(terms);
             int d = terms.get(0).dim();
@@ -121,6 +154,21 @@ public final class Rewards {
             for (int j = 0; j < terms.size(); j++) {
                 terms.get(j).evaluate(x, n, tmp);
                 for (int i = 0; i < n; i++) out[i] += w[j] * tmp[i];
+            }
+        }
+
+        public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
+            int d = dim();
+            double[] tmp = new double[n];
+            float[] g = new float[n * d];
+            Arrays.fill(out, 0, n, 0.0);
+            Arrays.fill(grad, 0, n * d, 0f);
+            for (int j = 0; j < terms.size(); j++) {
+                if (!(terms.get(j) instanceof DifferentiableReward dr))
+                    throw new IllegalArgumentException("--reward term " + terms.get(j).spec() + " has no gradient");
+                dr.valueAndGradient(x, n, tmp, g);
+                for (int i = 0; i < n; i++) out[i] += w[j] * tmp[i];
+                for (int i = 0; i < n * d; i++) grad[i] += (float) (w[j] * g[i]);
             }
         }
 

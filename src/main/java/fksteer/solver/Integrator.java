@@ -124,6 +124,34 @@ public final class Integrator {
      * The stochastic update of every entry, drawing eps from each particle's own stream, in parallel over
      * fixed chunks of particles (so no draw depends on the thread count). x: Modified.
      */
+    /**
+     * A guided SDE step (Euler–Maruyama with its mean shifted): x' ~ N(mu + shift, sigma^2 I) where
+     * mu = x + h [v + (k/2)(t v0 - x)] is the model's own transition mean and sigma^2 = k (1 - t) h.
+     * Writes, per particle, log p_model(x' | x) - log tau(x' | x) = -(|shift|^2 + 2 sigma shift.eps) / (2 sigma^2),
+     * the importance weight that keeps an FK target exact. Requires {@link #velocityBuffer()} = v(x, t).
+     * x, logCorr: Modified. shift: Not modified.
+     */
+    public void stepGuided(float[] x, int n, float t, float h, long[] rng, float[] shift, double[] logCorr) {
+        if (spec.kind() != Sampler.Kind.SDE || !(spec.stochasticity() > 0))
+            throw new IllegalArgumentException("--guidance needs --sampler sde with --stochasticity > 0");
+        float k = (float) spec.stochasticity();
+        midpointVelocity(x, n, t, h);
+        float sd = (float) Math.sqrt(k * Math.max(0.0, 1.0 - t) * h);
+        if (!(sd > 0)) { // the last step at t = 1 has no noise: plain drift, no correction
+            for (int i = 0; i < n * d; i++) x[i] = x[i] + h * (v1[i] + 0.5f * k * (t * v0[i] - x[i]));
+            java.util.Arrays.fill(logCorr, 0, n, 0.0);
+            return;
+        }
+        noiseTask.shift = shift;
+        noiseTask.logCorr = logCorr;
+        try {
+            noisyUpdate(x, n, rng, t, h, sd, 0.5f * k);
+        } finally {
+            noiseTask.shift = null;
+            noiseTask.logCorr = null;
+        }
+    }
+
     private void noisyUpdate(float[] x, int n, long[] rng, float t, float h, float sd, float half) {
         if (rng == null || rng.length < n) throw new IllegalArgumentException("a stochastic sampler needs one random stream per point");
         NoiseTask task = noiseTask;
@@ -144,7 +172,8 @@ public final class Integrator {
 
     /** The stochastic update of one chunk of particles; reused so a step allocates nothing. */
     private final class NoiseTask implements java.util.function.IntConsumer {
-        float[] x;
+        float[] x, shift;
+        double[] logCorr;
         long[] rng;
         int n;
         float t, h, sd, half;
@@ -155,6 +184,18 @@ public final class Integrator {
             float[] eps = epsScratch.get();
             for (int p = c * NOISE_CHUNK, end = Math.min(n, p + NOISE_CHUNK); p < end; p++) {
                 Rng.fillGaussian(rng, p, eps, 0, d);
+                if (shift != null) {
+                    // guided: x' = mu + shift + sd eps; log p/tau = -(|shift|^2 + 2 sd shift.eps) / (2 sd^2)
+                    double lc = 0;
+                    for (int k = 0; k < d; k++) {
+                        int i = p * d + k;
+                        float m = shift[i];
+                        x[i] = x[i] + h * (v1[i] + half * (t * v0[i] - x[i])) + m + sd * eps[k];
+                        lc += (double) m * m + 2.0 * sd * m * eps[k];
+                    }
+                    logCorr[p] = -lc / (2.0 * sd * sd);
+                    continue;
+                }
                 for (int k = 0; k < d; k++) {
                     int i = p * d + k;
                     float e = eps[k];

@@ -27,7 +27,43 @@ import java.util.Map;
  */
 public record FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential,
                          Intermediate intermediate, int lookaheadSteps, ResampleSchedule schedule, Resampler resampler,
-                         OutputPolicy output, int snapshotEvery) implements SteeringMethod {
+                         OutputPolicy output, int snapshotEvery, double guidance, int manySamples, LearnedReward learned)
+        implements SteeringMethod {
+
+    /** Without a pre-trained learned reward (one is trained inside run() when the intermediate is LEARNED). */
+    public FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential, Intermediate intermediate,
+                      int lookaheadSteps, ResampleSchedule schedule, Resampler resampler, OutputPolicy output, int snapshotEvery,
+                      double guidance, int manySamples) {
+        this(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output, snapshotEvery,
+                guidance, manySamples, null);
+    }
+
+    /** The same settings scored by a learned reward trained beforehand (its cost is then paid once, outside run()). */
+    public FkSteering withLearned(LearnedReward model) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, Intermediate.LEARNED, lookaheadSteps, schedule, resampler,
+                output, snapshotEvery, guidance, manySamples, model);
+    }
+
+    /** Without guidance, with 4 samples for many:K. */
+    public FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential, Intermediate intermediate,
+                      int lookaheadSteps, ResampleSchedule schedule, Resampler resampler, OutputPolicy output, int snapshotEvery) {
+        this(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output, snapshotEvery, 0, 4);
+    }
+
+    /** The same settings with the proposal guided by reward gradients (scale; 0 = off). */
+    public FkSteering withGuidance(double scale) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, scale, manySamples, learned);
+    }
+
+    /** The same settings with another intermediate reward. */
+    public FkSteering withIntermediate(Intermediate kind, int lookahead, int samples) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, kind, lookahead, schedule, resampler, output,
+                snapshotEvery, guidance, samples, learned);
+    }
+
+    /** Trajectories and optimiser steps used to fit the learned intermediate reward. */
+    public static final int LEARNED_TRAJECTORIES = 1024, LEARNED_ITERATIONS = 1500;
 
     /** What to return at the end. */
     public enum OutputPolicy {
@@ -48,8 +84,14 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (!Double.isFinite(lambda)) throw new IllegalArgumentException("--lambda must be a finite number, got " + lambda);
-        if (intermediate == Intermediate.LOOKAHEAD && lookaheadSteps < 1)
+        if ((intermediate == Intermediate.LOOKAHEAD || intermediate == Intermediate.MANY) && lookaheadSteps < 1)
             throw new IllegalArgumentException("--lookahead-steps must be >= 1, got " + lookaheadSteps);
+        if (intermediate == Intermediate.MANY && manySamples < 1)
+            throw new IllegalArgumentException("--intermediate many:K needs K >= 1, got " + manySamples);
+        if (!(guidance >= 0) || !Double.isFinite(guidance))
+            throw new IllegalArgumentException("--guidance must be a finite number >= 0, got " + guidance);
+        if (guidance > 0 && (sampler.kind() != Sampler.Kind.SDE || !(sampler.stochasticity() > 0)))
+            throw new IllegalArgumentException("--guidance needs --sampler sde with --stochasticity > 0");
         if (sampler == null || potential == null || intermediate == null || schedule == null || resampler == null || output == null)
             throw new IllegalArgumentException("every FK setting must be given");
     }
@@ -67,8 +109,9 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
     @Override
     public long plannedNfe() {
-        long perScore = intermediate == Intermediate.LOOKAHEAD ? 2L * lookaheadSteps : 0;
-        return (long) particles * ((long) steps * sampler.evaluationsPerStep() + perScore * schedule.steps(steps).size());
+        long perScore = IntermediateScorer.extraNfePerPoint(intermediate, lookaheadSteps, manySamples, sampler);
+        long perStep = sampler.evaluationsPerStep() + (guidance > 0 ? 1 : 0); // a guided step adds one VJP (its forward pass)
+        return (long) particles * ((long) steps * perStep + perScore * schedule.steps(steps).size());
     }
 
     @Override
@@ -88,7 +131,15 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         long[] stepRng = Noise.stepStreams(seed, k);
         long[] resRng = Rng.single(seed, "resampling");
         Integrator integ = sampler.bind(field, k);
-        IntermediateScorer scorer = new IntermediateScorer(intermediate, lookaheadSteps, field, reward, k);
+        LearnedReward learned = this.learned;
+        if (intermediate == Intermediate.LEARNED && learned == null) {
+            // trained on its own counters: its cost is reported apart from sampling
+            learned = LearnedReward.train(new CountingField(model), rewardFn, sampler, steps, LEARNED_TRAJECTORIES, LEARNED_ITERATIONS, seed);
+        }
+        IntermediateScorer scorer = new IntermediateScorer(intermediate, lookaheadSteps, manySamples, lambda, sampler, field, reward, k,
+                seed, learned);
+        GuidedStep guided = guidance > 0 ? new GuidedStep(field, reward, integ, guidance, k) : null;
+        double[] logCorr = guided != null ? new double[k] : null;
         List<Integer> sched = schedule.steps(steps);
         boolean[] scheduled = new boolean[steps];
         for (int s : sched) scheduled[s] = true;
@@ -144,8 +195,17 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                     uniquePerResample[resampledCount++] = unique(lineage, seen);
                 }
             }
+            if (guided != null) {
+                // proposal tau instead of the model's transition: weight by p_model / tau (keeps the target exact)
+                guided.step(x, k, t, h, stepRng, logCorr);
+                lw.add(logCorr);
+                if (lw.max() == Double.NEGATIVE_INFINITY)
+                    throw new fksteer.io.BadInputException("--guidance: every particle's proposal weight vanished; lower --guidance");
+                ess = lw.ess(w);
+            } else {
+                integ.stepFromVelocity(x, k, t, h, stepRng);
+            }
             essPerStep[s] = ess;
-            integ.stepFromVelocity(x, k, t, h, stepRng);
         }
 
         // Final correction: G_T = exp(lambda r(x1)) / prod_s G_s, so each lineage's product is exp(lambda r(x1)).
@@ -190,13 +250,20 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         }
         Map<String, Object> diag = new LinkedHashMap<>();
         diag.put("logZ", logZ);
+        diag.put("gradientCalls", field.gradientCalls());
+        diag.put("averageEss", Arrays.stream(essPerStep).average().orElse(k));
+        if (learned != null) {
+            diag.put("learnedTrainingNfe", learned.trainingNfe());
+            diag.put("learnedTrainingSeconds", learned.trainingSeconds());
+            diag.put("learnedTrainingLoss", learned.finalLoss());
+        }
         diag.put("ess", essPerStep);
         diag.put("finalEss", ess);
         diag.put("resampleSteps", Arrays.stream(resampledSteps, 0, resampledCount).boxed().toList());
         diag.put("scheduledSteps", sched);
         diag.put("uniqueAncestors", unique(lineage, seen));
         diag.put("uniqueAncestorsPerResample", Arrays.copyOf(uniquePerResample, resampledCount));
-        double wall = (System.nanoTime() - t0) / 1e9;
+        double wall = (System.nanoTime() - t0) / 1e9 - (learned != null && this.learned == null ? learned.trainingSeconds() : 0);
         return new SteerResult(name(), outX, outN, d, outW, outR, field.nfe(), reward.calls(), wall, diag, snaps, warnings);
     }
 

@@ -52,6 +52,11 @@ class CliTest {
             "steer --model checkerboard --method fk --reward point:0,0 --lambda NaN --out X|--lambda",
             "steer --model checkerboard --method search-over-paths --reward point:0,0 --delta-b 0.05 --out X|--delta-b",
             "steer --model checkerboard --method best-of-n --reward point:0,0 --top-k 0 --out X|--top-k",
+            "steer --model checkerboard --method fk --reward point:0,0 --guidance 1 --stochasticity 0 --out X|--guidance",
+            "steer --model checkerboard --method fk --reward point:0,0 --guidance -1 --out X|--guidance",
+            "steer --model checkerboard --method guidance --reward point:0,0 --out X|--guidance",
+            "steer --model checkerboard --method fk --reward point:0,0 --intermediate many:0 --out X|--intermediate",
+            "steer --model checkerboard --method fk --reward point:0,0 --intermediate psychic --out X|--intermediate",
             "train --dataset mandelbrot --out X.safetensors|--dataset",
             "train --dataset moons --lr -1 --out X.safetensors|--lr",
             "frobnicate|frobnicate"})

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ComputeCountTest {
     static final GaussianMixture GM = Mixtures.twoComponents();
 
-    static final class Counting implements VelocityField {
+    static final class Counting implements fksteer.model.DifferentiableField {
         final AtomicLong rows = new AtomicLong();
 
         public int dim() {
@@ -28,9 +28,15 @@ class ComputeCountTest {
             rows.addAndGet(n);
             GM.velocity(x, n, t, out);
         }
+
+        /** A VJP costs one forward pass per point. */
+        public void vjp(float[] x, int n, float t, float[] g, float[] out) {
+            rows.addAndGet(n);
+            GM.vjp(x, n, t, g, out);
+        }
     }
 
-    static final class CountingR implements Reward {
+    static final class CountingR implements fksteer.reward.DifferentiableReward {
         final AtomicLong rows = new AtomicLong();
         final Reward inner = new Rewards.Point(new double[] {1, 0.5}, "point:1,0.5");
 
@@ -41,6 +47,11 @@ class ComputeCountTest {
         public void evaluate(float[] x, int n, double[] out) {
             rows.addAndGet(n);
             inner.evaluate(x, n, out);
+        }
+
+        public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
+            rows.addAndGet(n);
+            ((fksteer.reward.DifferentiableReward) inner).valueAndGradient(x, n, out, grad);
         }
 
         public String spec() {
@@ -78,8 +89,33 @@ class ComputeCountTest {
     }
 
     @Test
+    void guidedAndManySample() {
+        FkSteering f = new FkSteering(32, 20, new Sampler(Sampler.Kind.SDE, 0.5), 1, Potential.DIFF, Intermediate.MANY, 3,
+                new ResampleSchedule(0.2, 0.9, 4, 0, 0.5), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0, 0.5, 5);
+        int scored = f.schedule().steps(20).size();
+        // many:5 with 3 SDE lookahead steps: 5 x 3 x 2 NFE and 5 reward calls per particle per scoring; guidance adds one VJP a step
+        assertEquals(32L * (20 * 3 + scored * 5 * 3 * 2), f.plannedNfe());
+        // reward calls: 5 per particle per scoring, the guidance gradient each step, and the final reward
+        check(f, 32L * (scored * 5 + 20 + 1));
+        check(new GuidedSampling(16, 10, new Sampler(Sampler.Kind.SDE, 1), 1.0), 16L * (10 + 1));
+    }
+
+    /** The learned reward's training is counted apart: the model saw sampling NFE plus training NFE. */
+    @Test
+    void learnedTrainingIsCountedSeparately() {
+        FkSteering f = new FkSteering(16, 10, new Sampler(Sampler.Kind.SDE, 0.5), 1, Potential.DIFF, Intermediate.LEARNED, 3,
+                new ResampleSchedule(0.2, 0.9, 3, 0, 0.5), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0);
+        Counting c = new Counting();
+        SteerResult r = f.run(c, new CountingR(), 2);
+        long training = (long) r.diagnostics().get("learnedTrainingNfe");
+        assertEquals(f.plannedNfe(), r.nfe());
+        assertEquals((long) FkSteering.LEARNED_TRAJECTORIES * 10 * 2, training);
+        assertEquals(c.rows.get(), r.nfe() + training);
+    }
+
+    @Test
     void fk() {
-        for (Intermediate i : Intermediate.values()) {
+        for (Intermediate i : new Intermediate[] {Intermediate.XT, Intermediate.X1HAT, Intermediate.LOOKAHEAD}) {
             FkSteering f = new FkSteering(64, 40, new Sampler(Sampler.Kind.SDE, 0.2), 1, Potential.DIFF, i, 3,
                     new ResampleSchedule(0.25, 0.9, 0, 5, 0.5), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0);
             int scored = f.schedule().steps(40).size();
