@@ -286,7 +286,7 @@ final class SteerCommand implements Callable<Integer> {
 
     private void plot(SteerResult res, Reward r) throws java.io.IOException {
         if (res.d() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2");
-        Panel.Marks marks = marks(r);
+        Panel.Marks marks = Panel.Marks.of(r);
         List<Panel> panels = new ArrayList<>();
         if (res.snapshots().isEmpty()) panels.add(Panel.of(res.method(), res.samples(), res.n(), res.d()).withMarks(marks));
         for (SteerResult.Snapshot s : res.snapshots()) {
@@ -294,13 +294,5 @@ final class SteerCommand implements Callable<Integer> {
             panels.add(s.pivot() == null ? p : p.withPivot(s.pivot()));
         }
         Plots.panels(plot, res.method() + " toward " + r.spec(), panels, 260, 10);
-    }
-
-    static Panel.Marks marks(Reward r) {
-        Panel.Marks m = new Panel.Marks();
-        if (r.targetPoint() != null) m.point(r.targetPoint()[0], r.targetPoint()[1]);
-        if (!Double.isNaN(r.horizontalLine())) m.hLine(r.horizontalLine());
-        if (!Double.isNaN(r.verticalLine())) m.vLine(r.verticalLine());
-        return m;
     }
 }

@@ -100,14 +100,6 @@ public final class Demo {
 
     // ---------------------------------------------------------------- 1. the walkthrough's figures
 
-    private Panel.Marks marks(Reward r) {
-        Panel.Marks m = new Panel.Marks();
-        if (r.targetPoint() != null) m.point(r.targetPoint()[0], r.targetPoint()[1]);
-        if (!Double.isNaN(r.horizontalLine())) m.hLine(r.horizontalLine());
-        if (!Double.isNaN(r.verticalLine())) m.vLine(r.verticalLine());
-        return m;
-    }
-
     private Map<String, Object> referenceFigures() throws IOException {
         Map<String, Object> samplerStats = new LinkedHashMap<>();
         int stages = 4 + TARGETS.size();
@@ -138,7 +130,7 @@ public final class Demo {
                 int every = line ? 4 : 1;
                 for (int i = 0; i < res.snapshots().size(); i += every) {
                     SteerResult.Snapshot s = res.snapshots().get(i);
-                    row.add(Panel.of(shortName(spec) + ", " + s.title(), s.points(), s.n(), 2).withMarks(marks(r)).withPivot(s.pivot()));
+                    row.add(Panel.of(shortName(spec) + ", " + s.title(), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)).withPivot(s.pivot()));
                 }
                 zoRows.add(row);
             }
@@ -152,7 +144,7 @@ public final class Demo {
                 SteerResult res = new SearchOverPaths(scale(1024, 128), 8, 0.8, 0.1, 0.14, fast ? 0.02 : 0.01,
                         Sampler.ode(Sampler.Kind.MIDPOINT), false, Intermediate.XT).run(model, r, seed);
                 List<Panel> row = new ArrayList<>();
-                for (SteerResult.Snapshot s : res.snapshots()) row.add(Panel.of(s.title(), s.points(), s.n(), 2).withMarks(marks(r)));
+                for (SteerResult.Snapshot s : res.snapshots()) row.add(Panel.of(s.title(), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)));
                 sopRows.add(row);
             }
             figureRows("fig3-search-over-paths.png", "Search over paths toward " + String.join(", ", TARGETS.stream().map(Target::label).toList()), sopRows);
@@ -199,8 +191,8 @@ public final class Demo {
                     SteerResult res = fk.run(model, r, seed);
                     List<Panel> row = new ArrayList<>();
                     for (SteerResult.Snapshot s : res.snapshots())
-                        row.add(Panel.of(pot.cliName() + ", " + s.title(), s.points(), s.n(), 2).withMarks(marks(r)));
-                    row.add(Panel.of(pot.cliName() + ", resampled output", res.samples(), res.n(), 2).withMarks(marks(r)));
+                        row.add(Panel.of(pot.cliName() + ", " + s.title(), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)));
+                    row.add(Panel.of(pot.cliName() + ", resampled output", res.samples(), res.n(), 2).withMarks(Panel.Marks.of(r)));
                     fkRows.add(row);
                 }
                 figureRows("fig5-fk-" + (++i) + ".png", "FK steering toward " + t.label() + " (rows: diff, max, sum potentials; lambda "

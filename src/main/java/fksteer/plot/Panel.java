@@ -34,6 +34,15 @@ public record Panel(String title, float[] points, int n, int dim, List<double[]>
         final List<double[]> targets = new ArrayList<>();
         final List<Double> hLines = new ArrayList<>(), vLines = new ArrayList<>();
 
+        /** The target a reward marks: its point, or its horizontal or vertical line. */
+        public static Marks of(fksteer.reward.Reward r) {
+            Marks m = new Marks();
+            if (r.targetPoint() != null) m.point(r.targetPoint()[0], r.targetPoint()[1]);
+            if (!Double.isNaN(r.horizontalLine())) m.hLine(r.horizontalLine());
+            if (!Double.isNaN(r.verticalLine())) m.vLine(r.verticalLine());
+            return m;
+        }
+
         public Marks point(double x, double y) {
             targets.add(new double[] {x, y});
             return this;

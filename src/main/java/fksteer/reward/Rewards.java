@@ -26,15 +26,8 @@ public final class Rewards {
         }
 
         public void evaluate(float[] x, int n, double[] out) {
-            int d = c.length;
-            for (int i = 0; i < n; i++) {
-                double q = 0;
-                for (int k = 0; k < d; k++) {
-                    double e = x[i * d + k] - c[k];
-                    q += e * e;
-                }
-                out[i] = 1.0 / (q + EPS); // r = 1 / (|x - c|^2 + 1e-3)
-            }
+            squaredDistances(x, n, c, out);
+            for (int i = 0; i < n; i++) out[i] = 1.0 / (out[i] + EPS); // r = 1 / (|x - c|^2 + 1e-3)
         }
 
         public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
@@ -90,15 +83,8 @@ public final class Rewards {
         }
 
         public void evaluate(float[] x, int n, double[] out) {
-            int d = c.length;
-            for (int i = 0; i < n; i++) {
-                double q = 0;
-                for (int k = 0; k < d; k++) {
-                    double e = x[i * d + k] - c[k];
-                    q += e * e;
-                }
-                out[i] = -q; // r = -|x - c|^2
-            }
+            squaredDistances(x, n, c, out);
+            for (int i = 0; i < n; i++) out[i] = -out[i]; // r = -|x - c|^2
         }
 
         public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
@@ -188,6 +174,19 @@ public final class Rewards {
         public double verticalLine() {
             for (Reward r : terms) if (!Double.isNaN(r.verticalLine())) return r.verticalLine();
             return Double.NaN;
+        }
+    }
+
+    /** out[i] = |x_i - c|^2 for n points of dimension c.length. out: Modified. */
+    static void squaredDistances(float[] x, int n, double[] c, double[] out) {
+        int d = c.length;
+        for (int i = 0; i < n; i++) {
+            double q = 0;
+            for (int k = 0; k < d; k++) {
+                double e = x[i * d + k] - c[k];
+                q += e * e;
+            }
+            out[i] = q;
         }
     }
 

@@ -39,11 +39,9 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
 
     @Override
     public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
-        if (rewardFn.dim() != model.dim())
-            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
-        long t0 = System.nanoTime();
-        CountingField field = new CountingField(model);
-        CountingReward reward = new CountingReward(rewardFn);
+        Meter meter = Meter.start(model, rewardFn);
+        CountingField field = meter.field();
+        CountingReward reward = meter.reward();
         int n = particles, d = model.dim();
         float[] x = Noise.initial(n, d, seed);
         sampler.bind(field, n).solve(x, n, 0, 1, steps, Noise.stepStreams(seed, n));
@@ -73,8 +71,7 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
         diag.put("bestReward", r[top[0]]);
         List<String> warnings = new ArrayList<>();
         if (nan > 0) warnings.add(nan + " reward value(s) were NaN and counted as -inf");
-        double wall = (System.nanoTime() - t0) / 1e9;
-        return new SteerResult(name(), x, n, d, lw, r, field.nfe(), reward.calls(), wall, diag, List.of(), warnings);
+        return meter.result(name(), x, n, d, lw, r, diag, List.of(), warnings, 0);
     }
 
     /** The top-K samples of a best-of-n result, uniformly weighted. */

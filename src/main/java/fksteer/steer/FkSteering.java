@@ -116,11 +116,9 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
     @Override
     public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
-        if (rewardFn.dim() != model.dim())
-            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
-        long t0 = System.nanoTime();
-        CountingField field = new CountingField(model);
-        CountingReward reward = new CountingReward(rewardFn);
+        Meter meter = Meter.start(model, rewardFn);
+        CountingField field = meter.field();
+        CountingReward reward = meter.reward();
         int k = particles, d = model.dim();
         List<String> warnings = new ArrayList<>();
         if (!sampler.stochastic())
@@ -263,8 +261,9 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         diag.put("scheduledSteps", sched);
         diag.put("uniqueAncestors", unique(lineage, seen));
         diag.put("uniqueAncestorsPerResample", Arrays.copyOf(uniquePerResample, resampledCount));
-        double wall = (System.nanoTime() - t0) / 1e9 - (learned != null && this.learned == null ? learned.trainingSeconds() : 0);
-        return new SteerResult(name(), outX, outN, d, outW, outR, field.nfe(), reward.calls(), wall, diag, snaps, warnings);
+        // a learned reward trained inside this run is reported apart (learnedTrainingSeconds)
+        return meter.result(name(), outX, outN, d, outW, outR, diag, snaps, warnings,
+                learned != null && this.learned == null ? learned.trainingSeconds() : 0);
     }
 
     /** log G_s for every particle from its new intermediate reward r; updates the running prev/best/sum. */

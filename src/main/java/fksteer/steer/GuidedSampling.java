@@ -39,11 +39,9 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
 
     @Override
     public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
-        if (rewardFn.dim() != model.dim())
-            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
-        long t0 = System.nanoTime();
-        CountingField field = new CountingField(model);
-        CountingReward reward = new CountingReward(rewardFn);
+        Meter meter = Meter.start(model, rewardFn);
+        CountingField field = meter.field();
+        CountingReward reward = meter.reward();
         int k = particles, d = model.dim();
         float[] x = Noise.initial(k, d, seed);
         long[] rng = Noise.stepStreams(seed, k);
@@ -62,6 +60,6 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
         Arrays.fill(lw, -Math.log(k));
         Map<String, Object> diag = new LinkedHashMap<>();
         diag.put("gradientCalls", field.gradientCalls());
-        return new SteerResult(name(), x, k, d, lw, r, field.nfe(), reward.calls(), (System.nanoTime() - t0) / 1e9, diag, List.of(), List.of());
+        return meter.result(name(), x, k, d, lw, r, diag, List.of(), List.of(), 0);
     }
 }

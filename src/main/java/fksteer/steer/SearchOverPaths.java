@@ -66,11 +66,9 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
 
     @Override
     public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
-        if (rewardFn.dim() != model.dim())
-            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
-        long t0 = System.nanoTime();
-        CountingField field = new CountingField(model);
-        CountingReward reward = new CountingReward(rewardFn);
+        Meter meter = Meter.start(model, rewardFn);
+        CountingField field = meter.field();
+        CountingReward reward = meter.reward();
         int n = particles, m = expansions, d = model.dim(), nm = n * m;
         Integrator integ = solver.bind(field, nm);
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
@@ -132,7 +130,6 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         diag.put("best", best);
         diag.put("bestReward", rf[best]);
         diag.put("kernel", pathKernel ? "path" : "reference");
-        double wall = (System.nanoTime() - t0) / 1e9;
-        return new SteerResult(name(), x, n, d, lw, rf, field.nfe(), reward.calls(), wall, diag, snaps, List.of());
+        return meter.result(name(), x, n, d, lw, rf, diag, snaps, List.of(), 0);
     }
 }

@@ -42,11 +42,9 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
 
     @Override
     public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
-        if (rewardFn.dim() != model.dim())
-            throw new IllegalArgumentException("--reward has dimension " + rewardFn.dim() + " but the model has " + model.dim());
-        long t0 = System.nanoTime();
-        CountingField field = new CountingField(model);
-        CountingReward reward = new CountingReward(rewardFn);
+        Meter meter = Meter.start(model, rewardFn);
+        CountingField field = meter.field();
+        CountingReward reward = meter.reward();
         int n = candidates, d = model.dim();
         double[] pv;
         if (pivot != null) {
@@ -102,7 +100,6 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         diag.put("startPivot", startPivot);
         diag.put("finalPivot", pv);
         diag.put("cycles", cycleLog);
-        double wall = (System.nanoTime() - t0) / 1e9;
-        return new SteerResult(name(), x, n, d, lw, r, field.nfe(), reward.calls(), wall, diag, snaps, List.of());
+        return meter.result(name(), x, n, d, lw, r, diag, snaps, List.of(), 0);
     }
 }

@@ -1,0 +1,29 @@
+package fksteer.steer;
+
+import fksteer.model.CountingField;
+import fksteer.model.VelocityField;
+import fksteer.reward.CountingReward;
+import fksteer.reward.Reward;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run's counters and clock: the model and reward wrapped so that NFE and reward calls are what
+ * they actually saw, and the wall time since the run started.
+ */
+record Meter(CountingField field, CountingReward reward, long startNanos) {
+
+    /** Checks that reward and model agree on the dimension and starts counting. */
+    static Meter start(VelocityField model, Reward reward) {
+        if (reward.dim() != model.dim())
+            throw new IllegalArgumentException("--reward has dimension " + reward.dim() + " but the model has " + model.dim());
+        return new Meter(new CountingField(model), new CountingReward(reward), System.nanoTime());
+    }
+
+    /** The result with this run's counts and wall time (less excludedSeconds spent on separately reported work). */
+    SteerResult result(String method, float[] x, int n, int d, double[] logWeights, double[] rewards, Map<String, Object> diagnostics,
+                       List<SteerResult.Snapshot> snapshots, List<String> warnings, double excludedSeconds) {
+        double wall = (System.nanoTime() - startNanos) / 1e9 - excludedSeconds;
+        return new SteerResult(method, x, n, d, logWeights, rewards, field.nfe(), reward.calls(), wall, diagnostics, snapshots, warnings);
+    }
+}
