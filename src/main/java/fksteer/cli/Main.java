@@ -21,7 +21,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use one of train, sample, steer, bench, demo (see --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use one of train, sample, steer, demo, bench, jmh");
     }
 
     public static void main(String[] args) {
@@ -44,6 +44,7 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpWidth(220); // never wrap the runnable examples in the footers
         cl.setParameterExceptionHandler((ex, a) -> {
             String cmd = ex.getCommandLine().getCommandName();
             err.println("fksteer" + (cmd.equals("fksteer") ? "" : " " + cmd) + ": " + oneLine(ex.getMessage()) + " (see --help)");
