@@ -84,6 +84,21 @@ class RngTest {
         assertTrue(d * Math.sqrt(n) < 1.63, "KS statistic " + d * Math.sqrt(n));
     }
 
+    /** The Vector API pair generator is bit-identical to the scalar one, ragged tails and slow paths included. */
+    @Test
+    void vectorPairsEqualScalarPairs() {
+        for (int count : new int[] {1, 7, 8, 9, 16, 100, 1027}) {
+            long[] a = Rng.streams(11 + count, count + 3), b = a.clone();
+            float[] va = new float[2 * count], sb = new float[2 * count];
+            for (int rep = 0; rep < 50; rep++) { // 50 rounds make slow-path lanes certain
+                Rng.fillGaussianPairs(a, 3 % count == 0 ? 0 : 0, count, va, 0, new int[16], new float[16]);
+                for (int j = 0; j < count; j++) Rng.nextGaussianPair(b, j, sb, 2 * j);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(sb, va, "count " + count + " round " + rep);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b, a);
+            }
+        }
+    }
+
     @Test
     void streamsAreReproducibleAndDistinct() {
         long[] a = Rng.streams(5, 3), b = Rng.streams(5, 3);

@@ -55,6 +55,8 @@ public final class Rng {
     private static final int LAYERS = 128;
     private static final double ZIG_R = 3.442619855899, ZIG_V = 9.91256303526217e-3;
     private static final double[] X = new double[LAYERS + 1], RATIO = new double[LAYERS];
+    /** The same tables rounded to float, for the float fast path shared by the scalar and vector pair generators. */
+    private static final float[] XF = new float[LAYERS], RATIOF = new float[LAYERS];
 
     static {
         double f = Math.exp(-0.5 * ZIG_R * ZIG_R);
@@ -66,6 +68,10 @@ public final class Rng {
             f = Math.exp(-0.5 * X[i] * X[i]);
         }
         for (int i = 0; i < LAYERS; i++) RATIO[i] = X[i + 1] / X[i];
+        for (int i = 0; i < LAYERS; i++) {
+            XF[i] = (float) X[i];
+            RATIOF[i] = (float) RATIO[i];
+        }
     }
 
     /**
@@ -83,21 +89,75 @@ public final class Rng {
     }
 
     /**
-     * Two standard normals from one 64-bit draw: each 32-bit half gives a layer (7 bits) and a signed
-     * uniform with 25 bits, enough for float output. Used by the samplers' per-step noise; the rare
-     * draws that miss the rectangle continue with the exact wedge and tail tests.
+     * Two standard normals from one 64-bit draw: each 32-bit half gives a layer (low 7 bits) and a signed
+     * uniform u = (b >>> 8) 2^-23 - 1 with 24 bits (exact in float), tested in float against the float
+     * tables, so the Vector API twin {@link #fillGaussianPairs} computes the same floats bit for bit. The
+     * rare draws that miss the rectangle continue with the exact wedge and tail tests in double.
      */
     public static void nextGaussianPair(long[] state, int i, float[] out, int off) {
         long bits = nextLong(state, i);
-        out[off] = (float) fromHalf((int) bits, state, i);
-        out[off + 1] = (float) fromHalf((int) (bits >>> 32), state, i);
+        out[off] = fromHalf((int) bits, state, i);
+        out[off + 1] = fromHalf((int) (bits >>> 32), state, i);
     }
 
-    private static double fromHalf(int b, long[] state, int i) {
+    private static float fromHalf(int b, long[] state, int i) {
         int layer = b & (LAYERS - 1);
-        double u = (b >>> 7) * 0x1.0p-24 - 1.0;                    // [-1, 1) in steps of 2^-24
-        if (Math.abs(u) < RATIO[layer]) return u * X[layer];
-        return zigguratSlow(layer, u, state, i);
+        float u = (b >>> 8) * 0x1.0p-23f - 1f;                     // [-1, 1) in steps of 2^-23
+        if (Math.abs(u) < RATIOF[layer]) return u * XF[layer];
+        return (float) zigguratSlow(layer, u, state, i);
+    }
+
+    private static final jdk.incubator.vector.VectorSpecies<Long> LS = jdk.incubator.vector.LongVector.SPECIES_512;
+    private static final jdk.incubator.vector.VectorSpecies<Float> FS = jdk.incubator.vector.FloatVector.SPECIES_512;
+    private static final boolean VECTOR = Boolean.parseBoolean(System.getProperty("fksteer.vector", "true")) && vectorUsable();
+
+    private static boolean vectorUsable() {
+        try {
+            return jdk.incubator.vector.LongVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /**
+     * {@link #nextGaussianPair} for particles p0 .. p0+count-1 (two normals each, particle j's pair at
+     * out[off + 2j]), eight particles at a time with the Vector API: SplitMix64 on 8 lanes, the layer
+     * lookups by gather, the rectangle test for all 16 normals at once; lanes that miss it finish in
+     * scalar code in particle order. Bit-identical to calling nextGaussianPair particle by particle.
+     * state, out, idx and us (16 ints and 16 floats of scratch): Modified.
+     */
+    public static void fillGaussianPairs(long[] state, int p0, int count, float[] out, int off, int[] idx, float[] us) {
+        int j = 0;
+        if (VECTOR) {
+            for (; j + 8 <= count; j += 8) {
+                int p = p0 + j;
+                jdk.incubator.vector.LongVector z = jdk.incubator.vector.LongVector.fromArray(LS, state, p).add(GOLDEN);
+                z.intoArray(state, p);
+                z = z.lanewise(jdk.incubator.vector.VectorOperators.XOR, z.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 30))
+                        .mul(0xBF58476D1CE4E5B9L);
+                z = z.lanewise(jdk.incubator.vector.VectorOperators.XOR, z.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 27))
+                        .mul(0x94D049BB133111EBL);
+                z = z.lanewise(jdk.incubator.vector.VectorOperators.XOR, z.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 31));
+                jdk.incubator.vector.IntVector b = z.reinterpretAsInts();   // lanes: lo0, hi0, lo1, hi1, ... (little-endian)
+                b.and(LAYERS - 1).intoArray(idx, 0);
+                jdk.incubator.vector.FloatVector u = ((jdk.incubator.vector.FloatVector) b.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 8)
+                        .convert(jdk.incubator.vector.VectorOperators.I2F, 0)).mul(0x1.0p-23f).sub(1f);
+                jdk.incubator.vector.FloatVector ratio = jdk.incubator.vector.FloatVector.fromArray(FS, RATIOF, 0, idx, 0);
+                jdk.incubator.vector.FloatVector edge = jdk.incubator.vector.FloatVector.fromArray(FS, XF, 0, idx, 0);
+                u.mul(edge).intoArray(out, off + 2 * j);
+                jdk.incubator.vector.VectorMask<Float> inside = u.abs().compare(jdk.incubator.vector.VectorOperators.LT, ratio);
+                if (!inside.allTrue()) {
+                    // finish the misses in particle order, low half before high half, as the scalar path does
+                    float[] uu = us;
+                    u.intoArray(uu, 0);
+                    for (int lane = 0; lane < 16; lane++) {
+                        if (inside.laneIsSet(lane)) continue;
+                        out[off + 2 * j + lane] = (float) zigguratSlow(idx[lane], uu[lane], state, p + lane / 2);
+                    }
+                }
+            }
+        }
+        for (; j < count; j++) nextGaussianPair(state, p0 + j, out, off + 2 * j);
     }
 
     /** The ziggurat after a draw (layer, u) missed its rectangle: the base strip's tail, or the wedge test; retries on rejection. */

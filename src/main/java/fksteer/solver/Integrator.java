@@ -15,13 +15,23 @@ public final class Integrator {
     private final int d;
     private final float[] v0, v1, v2, v3, tmp;
     private final NoiseTask noiseTask = new NoiseTask();
-    private final ThreadLocal<float[]> epsScratch;
+    private final ThreadLocal<NoiseScratch> noiseScratch;
+
+    /** Per-thread buffers of the noise pass. */
+    private static final class NoiseScratch {
+        final float[] eps, pairs = new float[2 * NOISE_CHUNK], us = new float[16];
+        final int[] idx = new int[16];
+
+        NoiseScratch(int d) {
+            eps = new float[d];
+        }
+    }
 
     Integrator(Sampler spec, VelocityField field, int capacity) {
         this.spec = spec;
         this.field = field;
         this.d = field.dim();
-        this.epsScratch = ThreadLocal.withInitial(() -> new float[d]);
+        this.noiseScratch = ThreadLocal.withInitial(() -> new NoiseScratch(d));
         int len = capacity * d;
         v0 = new float[len];
         v1 = new float[len];
@@ -170,6 +180,27 @@ public final class Integrator {
         }
     }
 
+    private static final jdk.incubator.vector.VectorSpecies<Float> FS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+
+    /**
+     * The SDE update x = x + h (v1 + (k/2)(t v0 - x)) + sd eps on entries [from, to), eps[i - from] the
+     * noise; vector lanes evaluate the same expression in the same order as the scalar tail.
+     */
+    private void sdeUpdate(float[] x, int from, int to, float[] eps) {
+        NoiseTask tk = noiseTask;
+        float t = tk.t, h = tk.h, sd = tk.sd, half = tk.half;
+        int i = from, L = FS.length();
+        for (; i + L <= to; i += L) {
+            var xv = jdk.incubator.vector.FloatVector.fromArray(FS, x, i);
+            var v0v = jdk.incubator.vector.FloatVector.fromArray(FS, v0, i);
+            var v1v = jdk.incubator.vector.FloatVector.fromArray(FS, v1, i);
+            var e = jdk.incubator.vector.FloatVector.fromArray(FS, eps, i - from);
+            var drift = v1v.add(v0v.mul(t).sub(xv).mul(half));
+            xv.add(drift.mul(h)).add(e.mul(sd)).intoArray(x, i);
+        }
+        for (; i < to; i++) x[i] = x[i] + h * (v1[i] + half * (t * v0[i] - x[i])) + sd * eps[i - from];
+    }
+
     /** The stochastic update of one chunk of particles; reused so a step allocates nothing. */
     private final class NoiseTask implements java.util.function.IntConsumer {
         float[] x, shift;
@@ -181,9 +212,21 @@ public final class Integrator {
         @Override
         public void accept(int c) {
             Sampler.Kind kind = spec.kind();
-            float[] eps = epsScratch.get();
-            for (int p = c * NOISE_CHUNK, end = Math.min(n, p + NOISE_CHUNK); p < end; p++) {
-                Rng.fillGaussian(rng, p, eps, 0, d);
+            NoiseScratch ns = noiseScratch.get();
+            float[] eps = ns.eps;
+            int p0 = c * NOISE_CHUNK, pEnd = Math.min(n, p0 + NOISE_CHUNK);
+            if (d == 2) Rng.fillGaussianPairs(rng, p0, pEnd - p0, ns.pairs, 0, ns.idx, ns.us); // 8 particles per vector
+            if (d == 2 && kind == Sampler.Kind.SDE && shift == null) {
+                sdeUpdate(x, 2 * p0, 2 * pEnd, ns.pairs);
+                return;
+            }
+            for (int p = p0; p < pEnd; p++) {
+                if (d == 2) {
+                    eps[0] = ns.pairs[2 * (p - p0)];
+                    eps[1] = ns.pairs[2 * (p - p0) + 1];
+                } else {
+                    Rng.fillGaussian(rng, p, eps, 0, d);
+                }
                 if (shift != null) {
                     // guided: x' = mu + shift + sd eps; log p/tau = -(|shift|^2 + 2 sd shift.eps) / (2 sd^2)
                     double lc = 0;
