@@ -1,7 +1,6 @@
 package fksteer.bench;
 
 import fksteer.io.Models;
-import fksteer.kernel.Parallel;
 import fksteer.model.Mlp;
 import fksteer.model.MlpFlow;
 import fksteer.model.VelocityField;

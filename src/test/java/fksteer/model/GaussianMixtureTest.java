@@ -69,6 +69,34 @@ class GaussianMixtureTest {
         assertEquals(m1 / z, t.mixture().mean()[0], 1e-6);
     }
 
+    /** The path helper's score (t v - x) / (1 - t) from the exact velocity equals grad log p_t (finite differences). */
+    @Test
+    void scoreFromVelocityIsTheGradientOfLogPt() {
+        GaussianMixture gm = Mixtures.twoComponents();
+        for (float t : new float[] {0.1f, 0.5f, 0.9f}) {
+            // p_t is the mixture of N(t mu_j, ((1-t)^2 + t^2 s_j^2) I)
+            double[][] mt = new double[2][];
+            double[] st = new double[2];
+            for (int j = 0; j < 2; j++) {
+                mt[j] = new double[] {t * gm.means()[j][0], t * gm.means()[j][1]};
+                st[j] = Math.sqrt((1 - t) * (1 - t) + t * t * gm.stds()[j] * gm.stds()[j]);
+            }
+            GaussianMixture pt = new GaussianMixture(gm.weights(), mt, st);
+            float[] x = {0.4f, -0.3f};
+            float[] v = new float[2], s = new float[2];
+            gm.velocity(x, 1, t, v);
+            FlowPath.score(x, v, t, s, 2);
+            for (int k = 0; k < 2; k++) {
+                double h = 1e-4;
+                double[] xp = {x[0], x[1]}, xm = {x[0], x[1]};
+                xp[k] += h;
+                xm[k] -= h;
+                double fd = (pt.logDensity(xp) - pt.logDensity(xm)) / (2 * h);
+                assertEquals(fd, s[k], 1e-4 * (1 + Math.abs(fd)), "t " + t + " coord " + k);
+            }
+        }
+    }
+
     @Test
     void rejectsBadParameters() {
         assertThrows(IllegalArgumentException.class, () -> new GaussianMixture(new double[] {1}, new double[][] {{0}}, new double[] {0}));
