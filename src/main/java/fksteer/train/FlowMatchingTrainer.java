@@ -127,12 +127,7 @@ public final class FlowMatchingTrainer {
                 u[r * d + k] = x1 - x0;                           // target u_t = x1 - x0
             }
         }
-        // forward, caching each layer's output
-        float[] a = in;
-        for (int l = 0; l < mlp.layers(); l++) {
-            mlp.layer(fksteer.kernel.DenseKernels.get(), l, a, m, st.acts[l]);
-            a = st.acts[l];
-        }
+        mlp.forwardCached(in, m, st.acts); // forward, caching each layer's output
         // dL/dout of mean((out - u)^2) over batch * d entries
         float scale = 2f / ((float) cfg.batch() * d);
         double loss = 0;
