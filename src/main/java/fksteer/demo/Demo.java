@@ -292,24 +292,22 @@ public final class Demo {
             for (Target t : TARGETS) {
                 Reward r = Rewards.parse(t.spec());
                 for (long b : budgets) {
-                    // plain sampling with the same number of samples as best-of-n: the baseline
-                    int n = (int) (b / (2 * STEPS));
-                    long t0 = System.nanoTime();
-                    float[] x = Noise.initial(n, 2, seed);
-                    Sampler.ode(Sampler.Kind.MIDPOINT).bind(model, n).solve(x, n, 0, 1, STEPS, null);
-                    double[] rw = new double[n];
-                    r.evaluate(x, n, rw);
-                    double[] lw = new double[n];
-                    java.util.Arrays.fill(lw, -Math.log(n));
-                    SteerResult plain = new SteerResult("plain", x, n, 2, lw, rw, (long) n * 2 * STEPS, n, (System.nanoTime() - t0) / 1e9,
-                            Map.of(), List.of(), List.of());
-                    rows.add(row(t, b, plain));
-                    for (SteeringMethod m : methods(b)) rows.add(row(t, b, m.run(model, r, seed)));
+                    for (SteeringMethod m : methods(b)) {
+                        SteerResult res = m.run(model, r, seed);
+                        // the baseline: best-of-n's own N samples, all kept with equal weight (the model's plain samples)
+                        if (m instanceof BestOfN) rows.add(row(t, b, relabel(res, "plain")));
+                        rows.add(row(t, b, res));
+                    }
                     p.update(++done, t.spec() + " @ " + b);
                 }
             }
         }
         return rows;
+    }
+
+    private static SteerResult relabel(SteerResult r, String method) {
+        return new SteerResult(method, r.samples(), r.n(), r.d(), r.logWeights(), r.rewards(), r.nfe(), r.rewardCalls(), r.wallSeconds(),
+                Map.of(), List.of(), List.of());
     }
 
     private static Row row(Target t, long budget, SteerResult r) {
