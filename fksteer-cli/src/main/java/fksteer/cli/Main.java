@@ -1,6 +1,7 @@
 package fksteer.cli;
 
 import fksteer.io.BadInputException;
+import fksteer.io.InvalidSettingException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,6 +55,11 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, c, parse) -> {
             String cmd = c.getCommandName();
             String prefix = "fksteer" + (cmd.equals("fksteer") ? "" : " " + cmd) + ": ";
+            if (ex instanceof InvalidSettingException bad) {
+                err.println(prefix + flag(bad.setting()) + " " + oneLine(bad.problem()));
+                err.flush();
+                return EXIT_BAD_INPUT;
+            }
             if (ex instanceof BadInputException || ex instanceof IllegalArgumentException) {
                 err.println(prefix + oneLine(ex.getMessage()));
                 err.flush();
@@ -70,6 +76,11 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** The CLI flag of a library setting: its Java name in kebab case ("lookaheadSteps" -> "--lookahead-steps"). */
+    static String flag(String setting) {
+        return "--" + setting.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     static String oneLine(String s) {
