@@ -1,53 +1,149 @@
 package fksteer.io;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.RandomAccess;
 
-/** JSON output helpers: n x d float batches as nested lists, atomic writes. */
+/**
+ * JSON output: streamed to the file (never built whole in memory) and written atomically.
+ *
+ * <p>Only finite numbers are written. A NaN or infinity reaching the writer is a bug upstream, not
+ * data: the write fails with {@link NonFiniteValueException} naming the field ({@code
+ * logWeights[3]}) and nothing is written. A null in a list fails the same way; a map entry whose
+ * value is null is left out (the setting or statistic does not apply).
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
-            ;
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL));
 
     private Json() {}
 
+    /**
+     * The n x d batch x as a list of rows. Each row is copied when it is read, so writing a batch of
+     * any size costs one row of memory, not a second copy of the batch.
+     */
     public static List<float[]> rows(float[] x, int n, int d) {
-        List<float[]> r = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) r.add(java.util.Arrays.copyOfRange(x, i * d, i * d + d));
-        return r;
+        if (n < 0 || d < 0 || (long) n * d > x.length)
+            throw new IllegalArgumentException(n + " x " + d + " rows do not fit in " + x.length + " values");
+        return new Rows(x, n, d);
     }
 
-    /** Doubles as a JSON list; non-finite values (zero weights, -inf rewards) become null. */
-    public static List<Double> numbers(double[] a) {
-        List<Double> r = new ArrayList<>(a.length);
-        for (double v : a) r.add(Double.isFinite(v) ? v : null);
-        return r;
-    }
+    private static final class Rows extends AbstractList<float[]> implements RandomAccess {
+        private final float[] x;
+        private final int n, d;
 
-    /** Recursively replaces non-finite doubles and double[]s in maps and lists so the output is valid JSON. */
-    public static Object clean(Object o) {
-        if (o instanceof Double d) return Double.isFinite(d) ? d : null;
-        if (o instanceof double[] a) return numbers(a);
-        if (o instanceof java.util.Map<?, ?> m) {
-            java.util.Map<Object, Object> r = new java.util.LinkedHashMap<>();
-            m.forEach((k, v) -> r.put(k, clean(v)));
-            return r;
+        Rows(float[] x, int n, int d) {
+            this.x = x;
+            this.n = n;
+            this.d = d;
         }
-        if (o instanceof List<?> l) {
-            List<Object> r = new ArrayList<>(l.size());
-            for (Object v : l) r.add(clean(v));
-            return r;
+
+        @Override
+        public float[] get(int i) {
+            if (i < 0 || i >= n) throw new IndexOutOfBoundsException(i);
+            int from = Math.multiplyExact(i, d);
+            return Arrays.copyOfRange(x, from, from + d);
         }
-        return o;
+
+        @Override
+        public int size() {
+            return n;
+        }
     }
 
+    /** A non-finite number or a null list element reached the writer; the message names the field. */
+    public static final class NonFiniteValueException extends IOException {
+        public NonFiniteValueException(String message) {
+            super(message);
+        }
+    }
+
+    /** Streams value as JSON to out (left open). */
+    public static void write(OutputStream out, Object value) throws IOException {
+        JsonGenerator raw = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8);
+        raw.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        try (JsonGenerator g = new FiniteOnly(raw)) {
+            MAPPER.writeValue(g, value);
+        }
+    }
+
+    /** Writes value to p atomically (in the current {@link AtomicFiles.Batch}, if any). */
     public static void write(Path p, Object value) throws IOException {
-        byte[] b = MAPPER.writeValueAsBytes(clean(value));
-        AtomicFiles.writeBytes(p, b);
+        AtomicFiles.write(p, out -> write(out, value));
+    }
+
+    /** Passes everything through, refusing non-finite numbers and nulls before they are written. */
+    private static final class FiniteOnly extends JsonGeneratorDelegate {
+        FiniteOnly(JsonGenerator d) {
+            super(d, false);
+        }
+
+        private void check(double v) throws IOException {
+            if (!Double.isFinite(v)) throw refuse(field(getOutputContext()), v);
+        }
+
+        static NonFiniteValueException refuse(String field, Object what) {
+            String w = what instanceof Double d && d.isInfinite() ? (d > 0 ? "Infinity" : "-Infinity") : String.valueOf(what);
+            return new NonFiniteValueException(field + " is " + w
+                    + "; fksteer never writes NaN, Infinity or null (this is a bug: please report it)");
+        }
+
+        /** The JSON path of the value about to be written in context c, e.g. "config.pivot[1]". */
+        static String field(JsonStreamContext c) {
+            StringBuilder b = new StringBuilder();
+            boolean innermost = true;
+            for (; c != null && !c.inRoot(); c = c.getParent()) {
+                // entries written so far: the next element's index innermost, the current one's outside
+                if (c.inArray()) b.insert(0, "[" + (c.getEntryCount() - (innermost ? 0 : 1)) + "]");
+                else if (c.getCurrentName() != null) b.insert(0, (c.getParent() != null && !c.getParent().inRoot() ? "." : "") + c.getCurrentName());
+                innermost = false;
+            }
+            return b.isEmpty() ? "the value" : b.toString();
+        }
+
+        @Override
+        public void writeNumber(double v) throws IOException {
+            check(v);
+            super.writeNumber(v);
+        }
+
+        @Override
+        public void writeNumber(float v) throws IOException {
+            check(v);
+            super.writeNumber(v);
+        }
+
+        @Override
+        public void writeNumber(String encoded) throws IOException {
+            if (encoded != null) {
+                String s = encoded.strip();
+                if (s.contains("NaN") || s.contains("Inf") || s.contains("INF")) throw refuse(field(getOutputContext()), s);
+            }
+            super.writeNumber(encoded);
+        }
+
+        @Override
+        public void writeArray(double[] a, int offset, int length) throws IOException {
+            for (int i = 0; i < length; i++)
+                if (!Double.isFinite(a[offset + i])) throw refuse(field(getOutputContext()) + "[" + i + "]", a[offset + i]);
+            super.writeArray(a, offset, length);
+        }
+
+        @Override
+        public void writeNull() throws IOException {
+            throw refuse(field(getOutputContext()), "null");
+        }
     }
 }
