@@ -34,6 +34,8 @@ final class BenchCommand implements Callable<Integer> {
         for (String n : names)
             if (!Bench.WORKLOADS.contains(n))
                 throw new IllegalArgumentException("--workload must be one of " + String.join(", ", Bench.WORKLOADS) + "; got '" + n + "'");
+        Outputs outputs = new Outputs();
+        outputs.file("out", out, ".json");
         List<String> run = new ArrayList<>(names);
         if (!run.contains("peak-fma")) run.add(0, "peak-fma");
         List<Bench.Result> res = Bench.runAll(run);
@@ -61,7 +63,10 @@ final class BenchCommand implements Callable<Integer> {
             o.put("threads", Parallel.threads());
             o.put("peakGflops", peak);
             o.put("workloads", rows);
-            Json.write(out, o);
+            outputs.write(() -> {
+                Json.write(out, o);
+                return null;
+            });
         }
         return 0;
     }

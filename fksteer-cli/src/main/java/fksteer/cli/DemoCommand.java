@@ -35,10 +35,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads != null) Parallel.setThreads(threads);
-        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out))
-            throw new IllegalArgumentException("--out must be a folder, but '" + out + "' is a file");
-        java.nio.file.Files.createDirectories(out);
-        Map<String, Object> s = new Demo(out, seed, fast, quiet, lambda).run();
+        Demo demo = new Demo(out, seed, fast, quiet, lambda);
+        Outputs outputs = new Outputs();
+        outputs.folder("out", out);
+        Map<String, Object> s = outputs.write(demo::run);
         System.out.printf(Locale.ROOT, "demo finished in %.1f s: open %s%n", (double) s.get("wallSeconds"), out.resolve("report.md"));
         return 0;
     }

@@ -55,6 +55,12 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, c, parse) -> {
             String cmd = c.getCommandName();
             String prefix = "fksteer" + (cmd.equals("fksteer") ? "" : " " + cmd) + ": ";
+            if (outOfMemory(ex) != null) return outOfMemory(err, prefix);
+            if (ex instanceof Outputs.CannotWriteException cannot) {
+                err.println(prefix + oneLine(cannot.getMessage()));
+                err.flush();
+                return 1;
+            }
             if (ex instanceof InvalidSettingException bad) {
                 err.println(prefix + flag(bad.setting()) + " " + oneLine(bad.problem()));
                 err.flush();
@@ -75,7 +81,35 @@ public final class Main implements Runnable {
             err.flush();
             return 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands Exceptions to the handler above; an Error comes straight through
+            return outOfMemory(err, commandPrefix(cl, args));
+        }
+    }
+
+    /** The OutOfMemoryError in t's cause chain, or null. */
+    static OutOfMemoryError outOfMemory(Throwable t) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++)
+            if (t instanceof OutOfMemoryError oom) return oom;
+        return null;
+    }
+
+    /** One line, exit code 1: the heap ran out despite the estimate (or where there is none). */
+    private static int outOfMemory(PrintWriter err, String prefix) {
+        long max = Runtime.getRuntime().maxMemory(), mb = Math.max(64, 2 * ((max + (1L << 20) - 1) >> 20));
+        String twice = mb >= 4096 ? ((mb + 1023) >> 10) + "g" : mb + "m";
+        err.println(prefix + "out of memory (the Java heap is at most " + Memory.size(max) + "); raise it, e.g. FKSTEER_JVM_OPTS=-Xmx"
+                + twice + ", or make the run smaller (--particles, --batch)");
+        err.flush();
+        return 1;
+    }
+
+    private static String commandPrefix(CommandLine cl, String[] args) {
+        for (String a : args)
+            if (cl.getSubcommands().containsKey(a)) return "fksteer " + a + ": ";
+        return "fksteer: ";
     }
 
     /** The CLI flag of a library setting: its Java name in kebab case ("lookaheadSteps" -> "--lookahead-steps"). */

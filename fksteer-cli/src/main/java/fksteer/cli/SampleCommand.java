@@ -65,11 +65,14 @@ final class SampleCommand implements Callable<Integer> {
         if (!s.kind().stochastic) s = Sampler.ode(s.kind());
         Validate.positive("--steps", steps, 1_000_000);
         Validate.positive("--particles", particles, 50_000_000);
-        Validate.png("--plot", plot);
-        Validate.png("--trajectory-plot", trajectoryPlot);
+        Outputs outputs = new Outputs();
+        outputs.file("out", out, ".json");
+        outputs.file("plot", plot, ".png");
+        outputs.file("trajectoryPlot", trajectoryPlot, ".png");
         VelocityField f = Models.load(model);
         if ((plot != null || trajectoryPlot != null) && f.dim() < 2)
             throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
+        Memory.require(particles, Memory.sample(s, f.dim(), plot != null, trajectoryPlot != null));
         CountingField cf = new CountingField(f);
         int d = f.dim();
         long t0 = System.nanoTime();
@@ -105,10 +108,13 @@ final class SampleCommand implements Callable<Integer> {
         o.put("wallSeconds", wall);
         if (d == 2) o.put("onSupportFraction", fksteer.data.Checkerboard.onSupportFraction(x, particles, null));
         o.put("config", cfg);
-        Json.write(out, o);
         String title = s.name() + ", " + steps + " steps";
-        if (plot != null) Plots.panels(plot, null, List.of(Panel.of(title, x, particles, d)), 480, 1);
-        if (trajectoryPlot != null) Plots.panels(trajectoryPlot, title + ": noise to data", traj, 260, 9);
+        outputs.write(() -> {
+            Json.write(out, o);
+            if (plot != null) Plots.panels(plot, null, List.of(Panel.of(title, x, particles, d)), 480, 1);
+            if (trajectoryPlot != null) Plots.panels(trajectoryPlot, title + ": noise to data", traj, 260, 9);
+            return null;
+        });
         System.out.printf(Locale.ROOT, "%d samples, nfe %d, %.3f s -> %s%n", particles, cf.nfe(), wall, out);
         return 0;
     }

@@ -154,20 +154,25 @@ final class SteerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads != null) Parallel.setThreads(threads);
-        Validate.png("--plot", plot);
         Validate.positive("--particles", particles, 50_000_000);
         Validate.positive("--steps", steps, 1_000_000);
         Reward r = Rewards.parse(reward);
         SteeringMethod m = build();
+        Outputs outputs = new Outputs();
+        outputs.file("out", out, ".json");
+        outputs.file("plot", plot, ".png");
         VelocityField f = Models.load(model);
         if (r.dim() != f.dim())
             throw new IllegalArgumentException("--reward has dimension " + r.dim() + " but the model has dimension " + f.dim());
+        if (plot != null && f.dim() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
+        Memory.require(particles, Memory.steer(this, f.dim()));
         SteerResult res = m.run(f, r, seed);
         for (String w : res.warnings()) System.err.println("fksteer steer: warning: " + w);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("method", res.method());
         o.put("samples", Json.rows(res.samples(), res.n(), res.d()));
-        o.put("logWeights", res.logWeights());
+        o.put("logWeights", writableLogWeights(res.logWeights()));
+        o.put("weights", weights(res.logWeights()));
         o.put("rewards", res.rewards());
         o.put("nfe", res.nfe());
         o.put("rewardCalls", res.rewardCalls());
@@ -178,11 +183,32 @@ final class SteerCommand implements Callable<Integer> {
         o.putAll(res.diagnostics());
         o.put("warnings", res.warnings());
         o.put("config", config(f));
-        Json.write(out, o);
-        if (plot != null) plot(res, r);
+        outputs.write(() -> {
+            Json.write(out, o);
+            if (plot != null) plot(res, r);
+            return null;
+        });
         System.out.printf(Locale.ROOT, "%s: %d samples, mean reward %.4g, max %.4g, nfe %d, reward calls %d, %.3f s -> %s%n",
                 res.method(), res.n(), res.weightedMeanReward(), res.maxReward(), res.nfe(), res.rewardCalls(), res.wallSeconds(), out);
         return 0;
+    }
+
+    /**
+     * The log-weights as written: a particle of weight zero has log-weight -inf, which JSON cannot
+     * hold, so it is written as -Double.MAX_VALUE (-1.7976931348623157E308), whose exp is exactly 0
+     * and which leaves logsumexp = 0. NaN or +inf stays, and the writer refuses it (a bug upstream).
+     */
+    static double[] writableLogWeights(double[] logWeights) {
+        double[] w = logWeights.clone();
+        for (int i = 0; i < w.length; i++) if (w[i] == Double.NEGATIVE_INFINITY) w[i] = -Double.MAX_VALUE;
+        return w;
+    }
+
+    /** The normalised weights exp(logWeights), in [0, 1], summing to 1. */
+    static double[] weights(double[] logWeights) {
+        double[] w = new double[logWeights.length];
+        for (int i = 0; i < w.length; i++) w[i] = Math.exp(logWeights[i]);
+        return w;
     }
 
     SteeringMethod build() {
@@ -285,7 +311,6 @@ final class SteerCommand implements Callable<Integer> {
     }
 
     private void plot(SteerResult res, Reward r) throws java.io.IOException {
-        if (res.d() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2");
         Panel.Marks marks = Panel.Marks.of(r);
         List<Panel> panels = new ArrayList<>();
         if (res.snapshots().isEmpty()) panels.add(Panel.of(res.method(), res.samples(), res.n(), res.d()).withMarks(marks));

@@ -57,9 +57,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (threads != null) Parallel.setThreads(threads);
         Dataset.byName(dataset);
-        if (!out.toString().endsWith(".safetensors")) throw new IllegalArgumentException("--out must end in .safetensors, got '" + out + "'");
         if (!lrSchedule.equals("constant") && !lrSchedule.equals("cosine"))
             throw new IllegalArgumentException("--lr-schedule must be constant or cosine, got '" + lrSchedule + "'");
+        Outputs outputs = new Outputs();
+        outputs.file("out", out, ".safetensors");
         TrainConfig cfg = new TrainConfig(dataset, steps, batch, lr, hidden, layers, seed, lrSchedule.equals("cosine"));
         FlowMatchingTrainer tr = new FlowMatchingTrainer(cfg);
         long t0 = System.nanoTime();
@@ -76,7 +77,10 @@ final class TrainCommand implements Callable<Integer> {
         md.put("command", String.format(Locale.ROOT, "fksteer train --dataset %s --steps %d --batch %d --lr %s --lr-schedule %s --hidden %d --layers %d --seed %d",
                 dataset, steps, batch, lr, lrSchedule, hidden, layers, seed));
         md.put("final_loss", String.format(Locale.ROOT, "%.6f", loss));
-        Models.saveMlp(tr.model(), out, md);
+        outputs.write(() -> {
+            Models.saveMlp(tr.model(), out, md);
+            return null;
+        });
         System.out.printf(Locale.ROOT, "trained %s in %.1f s, final loss %.4f, wrote %s%n", dataset, secs, loss, out);
         return 0;
     }

@@ -1,7 +1,5 @@
 package fksteer.cli;
 
-import java.nio.file.Path;
-
 /** One-line checks of CLI values; each names the flag and what is allowed. */
 final class Validate {
     private Validate() {}
@@ -12,10 +10,5 @@ final class Validate {
 
     static void range(String flag, double v, double lo, double hi) {
         if (!(v >= lo && v <= hi)) throw new IllegalArgumentException(flag + " must be in [" + lo + ", " + hi + "], got " + v);
-    }
-
-    static void png(String flag, Path p) {
-        if (p != null && !p.toString().toLowerCase().endsWith(".png"))
-            throw new IllegalArgumentException(flag + " must name a .png file, got '" + p + "'");
     }
 }

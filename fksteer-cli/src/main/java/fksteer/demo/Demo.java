@@ -226,15 +226,7 @@ public final class Demo {
 
     private void figureRows(String name, String title, List<List<Panel>> rows) throws IOException {
         List<java.awt.image.BufferedImage> imgs = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) {
-            Path tmp = java.nio.file.Files.createTempFile("fksteer-row", ".png");
-            try {
-                Plots.panels(tmp, r == 0 ? title : null, rows.get(r), 220, 12);
-                imgs.add(javax.imageio.ImageIO.read(tmp.toFile()));
-            } finally {
-                java.nio.file.Files.deleteIfExists(tmp);
-            }
-        }
+        for (int r = 0; r < rows.size(); r++) imgs.add(Plots.render(r == 0 ? title : null, rows.get(r), 220, 12));
         Plots.stack(out.resolve(name), imgs);
         figures.add(name);
     }

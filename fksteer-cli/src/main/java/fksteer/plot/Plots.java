@@ -21,12 +21,19 @@ public final class Plots {
 
     static {
         System.setProperty("java.awt.headless", "true");
+        // encode in memory: ImageIO's default disk cache puts imageio*.tmp files in java.io.tmpdir, which a kill leaves behind
+        ImageIO.setUseCache(false);
     }
 
     private Plots() {}
 
     /** Panels side by side in one row (wrapping after `perRow`), each size x size pixels. */
     public static void panels(Path out, String title, List<Panel> panels, int size, int perRow) throws IOException {
+        write(out, render(title, panels, size, perRow));
+    }
+
+    /** The image {@link #panels} writes. */
+    public static BufferedImage render(String title, List<Panel> panels, int size, int perRow) {
         int cols = Math.min(perRow, panels.size()), rows = (panels.size() + perRow - 1) / perRow;
         int head = title == null ? 0 : 30;
         BufferedImage img = new BufferedImage(cols * size, rows * size + head, BufferedImage.TYPE_INT_RGB);
@@ -43,7 +50,7 @@ public final class Plots {
             g.drawImage(p, (i % perRow) * size, head + (i / perRow) * size, null);
         }
         g.dispose();
-        write(out, img);
+        return img;
     }
 
     static XYChart chart(Panel p, int size) {

@@ -61,7 +61,7 @@ class CliTest {
             "train --dataset moons --lr -1 --out X.safetensors|--lr",
             "frobnicate|frobnicate"})
     void badInputIsOneLineWithExitCodeTwo(String args, String flag) {
-        Run r = run(args.replace("X", dir.resolve("o").toString()).split(" "));
+        Run r = run(args.replace("X", dir.resolve("o.json").toString()).split(" "));
         assertEquals(2, r.code(), r.err());
         String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line: " + err);

@@ -351,6 +351,11 @@ public final class AtomicFiles {
      * process started after the file was written).
      */
     static int deleteStale(Path dir, String name) {
+        return deleteStale(dir, name, STARTED);
+    }
+
+    /** As {@link #deleteStale(Path, String)}, counting as stale only files written before startedAt. */
+    static int deleteStale(Path dir, String name, Instant startedAt) {
         String prefix = "." + name + MARK;
         int deleted = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
@@ -371,7 +376,7 @@ public final class AtomicFiles {
                     continue;
                 }
                 Instant written = a.lastModifiedTime().toInstant();
-                if (!a.isRegularFile() || !written.isBefore(STARTED)) continue;
+                if (!a.isRegularFile() || !written.isBefore(startedAt)) continue;
                 Optional<ProcessHandle> h = ProcessHandle.of(pid);
                 boolean writerMayLive = h.isPresent() && h.get().isAlive()
                         && h.get().info().startInstant().map(s -> !s.isAfter(written)).orElse(true);
@@ -409,9 +414,11 @@ public final class AtomicFiles {
         }
     }
 
-    /** The reason of an I/O failure without the file name ("No space left on device"). */
+    /** The reason of an I/O failure without the file name ("No space left on device"), from its root I/O cause. */
     static String reason(IOException e) {
         if (e instanceof OutputException oe) return oe.reason();
+        // ImageIO and others wrap the system's error: "I/O error writing PNG file!" caused by "No space left on device"
+        for (int depth = 0; e.getCause() instanceof IOException cause && depth < 8; depth++) e = cause;
         if (e instanceof FileSystemException fse && fse.getReason() != null) return fse.getReason();
         if (e instanceof NoSuchFileException) return "no such file or folder";
         if (e instanceof AccessDeniedException) return "permission denied";

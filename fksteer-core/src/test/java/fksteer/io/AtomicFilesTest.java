@@ -121,21 +121,32 @@ class AtomicFilesTest {
         FileTime old = FileTime.from(Instant.now().minusSeconds(3600));
         Path stale1 = stale(".o.json.fksteer-tmp-" + dead + "-0123456789abcdef", old);
         Path stale2 = stale(".o.json.fksteer-tmp-" + dead + "-fedcba9876543210", old);
-        // kept: another target's temp, a name that only looks like ours, a live writer's temp, one written after we started
+        // kept: another target's temp, names that only look like ours, one written after this process started
         Path other = stale(".p.json.fksteer-tmp-" + dead + "-0123456789abcdef", old);
         Path lookalike = stale(".o.json.fksteer-tmp-" + dead + "-xyz", old);
         Path prefixOfOther = stale(".o.json.bak.fksteer-tmp-" + dead + "-0123456789abcdef", old);
-        // the live writer: our parent (Maven), its file written just after it started
-        ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
-        FileTime afterParentStart = FileTime.from(parent.info().startInstant().orElseThrow().plusSeconds(2));
-        assertTrue(afterParentStart.toInstant().isBefore(Instant.now().minusSeconds(1)), "Maven started before this test");
-        Path live = stale(".o.json.fksteer-tmp-" + parent.pid() + "-0123456789abcdef", afterParentStart);
         Path recent = stale(".o.json.fksteer-tmp-" + dead + "-00000000000000aa", FileTime.from(Instant.now().plusSeconds(60)));
         write(dir.resolve("o.json"), "new");
         assertFalse(Files.exists(stale1));
         assertFalse(Files.exists(stale2));
-        for (Path kept : List.of(other, lookalike, prefixOfOther, live, recent)) assertTrue(Files.exists(kept), kept.toString());
+        for (Path kept : List.of(other, lookalike, prefixOfOther, recent)) assertTrue(Files.exists(kept), kept.toString());
         assertEquals("new", Files.readString(dir.resolve("o.json")));
+    }
+
+    @Test
+    void aLiveWritersTempFileIsKept() throws Exception {
+        Process writer = new ProcessBuilder("sleep", "60").start();
+        try {
+            Thread.sleep(1100); // process start times are known to the second
+            FileTime afterItStarted = FileTime.from(Instant.now());
+            Path live = stale(".o.json.fksteer-tmp-" + writer.pid() + "-0123456789abcdef", afterItStarted);
+            Path dead = stale(".o.json.fksteer-tmp-" + deadPid() + "-0123456789abcdef", afterItStarted);
+            assertEquals(1, AtomicFiles.deleteStale(dir, "o.json", Instant.now().plusSeconds(60)));
+            assertTrue(Files.exists(live), "the running writer's file stays");
+            assertFalse(Files.exists(dead));
+        } finally {
+            writer.destroyForcibly().waitFor();
+        }
     }
 
     private Path stale(String name, FileTime mtime) throws IOException {

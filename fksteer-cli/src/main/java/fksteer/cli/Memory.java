@@ -1,0 +1,156 @@
+package fksteer.cli;
+
+import fksteer.io.InvalidSettingException;
+import fksteer.solver.Sampler;
+import java.util.Locale;
+
+/**
+ * Refuses a run that will not fit in the Java heap before it starts, instead of letting it die of
+ * OutOfMemoryError (or thrash in the collector) minutes in.
+ *
+ * <p>A {@link Footprint} gives a run's peak heap for a number of particles. The estimates here are
+ * the CLI's own and deliberately conservative: the per-particle arrays each method allocates, read
+ * off its code, times the model's dimension, plus what the plots hold. The JSON output is streamed
+ * and needs no memory of its own. When the library's methods estimate themselves
+ * ({@code SteeringMethod.estimatedBytes}), {@link #steer} becomes a call to it.
+ */
+final class Memory {
+    /** The share of the free heap a run may plan to fill: the collector needs the rest to work in. */
+    static final double USABLE = 0.6;
+    /** Heap besides the per-particle arrays: JIT, Jackson, XChart's fonts and images, small buffers. */
+    static final long BASE = 48L << 20;
+    /** XChart's copies of one panel's points (x and y as doubles, twice). */
+    static final long PLOT_BYTES_PER_POINT = 48;
+
+    private Memory() {}
+
+    /** Peak heap in bytes of a run with this many particles. */
+    @FunctionalInterface
+    interface Footprint {
+        long bytes(long particles);
+    }
+
+    /**
+     * Per-particle array counts: floats per coordinate (4·d bytes each), then doubles, ints and
+     * longs per particle, plus other bytes per particle (boxed indices, plot copies).
+     */
+    record Arrays(double floatsPerCoord, double doubles, double ints, double longs, double otherBytes) {
+        Footprint at(int d) {
+            return k -> total(k, 4 * floatsPerCoord * d + 8 * doubles + 4 * ints + 8 * longs + otherBytes);
+        }
+    }
+
+    private static long total(long k, double perParticle) {
+        double b = BASE + (double) k * perParticle;
+        return b >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(b);
+    }
+
+    /** Scratch arrays (n x d floats) an integrator of this sampler holds. */
+    static int integratorArrays(Sampler s) {
+        return s.kind() == Sampler.Kind.RK4 ? 5 : 3;
+    }
+
+    /** fksteer sample: the points, the integrator, the step streams, the trajectory snapshots and plots. */
+    static Footprint sample(Sampler s, int d, boolean plot, boolean trajectory) {
+        double floats = 1 + integratorArrays(s) + (trajectory ? 9 : 0);
+        double longs = 2; // step streams, and the initial noise's streams while it is drawn
+        double other = plot || trajectory ? PLOT_BYTES_PER_POINT : 0;
+        return new Arrays(floats, 0, 0, longs, other).at(d);
+    }
+
+    /**
+     * fksteer steer: what each method holds at its peak. Every method also gets one float per
+     * coordinate and one double per particle for composite rewards' scratch, and two doubles per
+     * particle for the written weights.
+     */
+    static Footprint steer(SteerCommand c, int d) {
+        String m = c.method.toLowerCase(Locale.ROOT);
+        double plot = c.plot != null ? PLOT_BYTES_PER_POINT : 0;
+        double floats = 1 + 1, doubles = 1 + 2, ints = 0, longs = 2, other = plot; // x, reward scratch, written weights, streams
+        switch (m) {
+            case "fk" -> {
+                Sampler s = Sampler.parse(c.sampler == null ? "sde" : c.sampler, c.stochasticity);
+                String im = c.intermediate.toLowerCase(Locale.ROOT);
+                int many = im.startsWith("many:") ? fksteer.steer.Intermediate.samples(c.intermediate) : 0;
+                floats += integratorArrays(s) + 1 + 1;                   // integrator, permutation scratch, resampled output
+                if (im.equals("x1hat") || im.equals("lookahead")) floats += 1;
+                if (im.equals("lookahead")) floats += 3;                 // its midpoint integrator
+                if (many > 0) {
+                    floats += many + many * (double) integratorArrays(s);
+                    doubles += many;
+                    longs += many;
+                }
+                if (c.guidance > 0) {
+                    floats += 4;
+                    doubles += 2;
+                }
+                if (c.plot != null) floats += 8;                         // about seven snapshots and the last
+                doubles += 8 + 1 + 3 + 2 + 2;                            // per-particle state, log-weights, resampler, final rewards, output
+                ints += 4;
+                other += 1;
+            }
+            case "guidance" -> {
+                Sampler s = Sampler.parse(c.sampler == null ? "sde" : c.sampler, c.stochasticity);
+                floats += integratorArrays(s) + 4;
+                doubles += 4;
+            }
+            case "best-of-n", "bon" -> {
+                Sampler s = Sampler.parse(c.sampler == null ? "midpoint" : c.sampler, c.stochasticity);
+                floats += integratorArrays(s);
+                doubles += 2 + (c.weighted ? 3 : 0);
+                other += 20; // the boxed sort order
+            }
+            case "zeroth-order" -> {
+                floats += 1 + integratorArrays(Sampler.parse(c.sampler == null ? "midpoint" : c.sampler, 0)) + Math.max(1, c.cycles);
+                doubles += 2;
+            }
+            case "search-over-paths" -> {
+                double e = Math.max(1, c.expansions);
+                int stages = 0;
+                if (c.deltaB > c.deltaF)
+                    for (double t = c.tStart; t - c.deltaF + c.deltaB < 1.0 - 1e-9 && stages < 1_000_000; t = t - c.deltaF + c.deltaB) stages++;
+                Sampler s = Sampler.parse(c.sampler == null ? "midpoint" : c.sampler, 0);
+                floats += 3 * e + integratorArrays(s) * e + stages + 3; // expanded states, velocities, x1; integrator; snapshots
+                doubles += e + 2;
+                longs += e;
+                other += 20 * e; // the boxed sort order
+            }
+            default -> { }
+        }
+        return new Arrays(floats, doubles, ints, longs, other).at(d);
+    }
+
+    /**
+     * Throws (exit 2, naming --particles) unless footprint fits in USABLE of the heap that is still
+     * free, with the estimate and how to raise the heap or lower --particles.
+     */
+    static void require(int particles, Footprint footprint) {
+        require(particles, footprint, Runtime.getRuntime().maxMemory(), Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+    }
+
+    static void require(int particles, Footprint footprint, long maxHeap, long usedHeap) {
+        long need = footprint.bytes(particles);
+        double allowed = USABLE * Math.max(0, maxHeap - usedHeap);
+        if (need <= allowed) return;
+        long perParticle = Math.max(1, (need - footprint.bytes(0)) / Math.max(1, particles));
+        long fit = (long) Math.max(0, (allowed - footprint.bytes(0)) / perParticle);
+        long xmxGb = (long) Math.ceil((need / USABLE + usedHeap) / (1L << 30));
+        String lower = fit >= 1 ? "or lower --particles to about " + round2(fit) : "or use a smaller model";
+        throw new InvalidSettingException("particles", String.format(Locale.ROOT,
+                "%d needs about %s of memory, more than this Java heap can give it (%s max, %s in use); "
+                        + "raise the heap with FKSTEER_JVM_OPTS=-Xmx%dg %s",
+                particles, size(need), size(maxHeap), size(usedHeap), Math.max(1, xmxGb), lower));
+    }
+
+    /** Rounded down to two significant digits. */
+    static long round2(long v) {
+        long p = 1;
+        while (v / p >= 100) p *= 10;
+        return v / p * p;
+    }
+
+    static String size(long bytes) {
+        if (bytes >= 1L << 30) return String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
+        return String.format(Locale.ROOT, "%d MB", Math.max(1, (bytes + (1L << 20) - 1) >> 20));
+    }
+}
