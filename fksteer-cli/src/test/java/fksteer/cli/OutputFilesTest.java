@@ -206,7 +206,7 @@ class OutputFilesTest {
     @Test
     void outOfMemoryIsOneLine() throws Exception {
         // no estimate covers --batch: the heap runs out inside the command
-        Subprocess.Result r = Subprocess.run(Subprocess.java(List.of("-Xmx32m"), "train", "--dataset", "moons", "--batch", "4000000",
+        Subprocess.Result r = Subprocess.run(Subprocess.java(List.of("-Xmx16m"), "train", "--dataset", "moons", "--batch", "200000",
                 "--steps", "1", "--quiet", "--out", dir.resolve("m.safetensors").toString()), dir, 60);
         assertEquals(1, r.code(), r.err());
         assertOneLine(r.err(), "fksteer train: out of memory", "FKSTEER_JVM_OPTS=-Xmx");
