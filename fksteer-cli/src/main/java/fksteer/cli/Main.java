@@ -62,7 +62,7 @@ public final class Main implements Runnable {
                 return 1;
             }
             if (ex instanceof InvalidSettingException bad) {
-                err.println(prefix + flag(bad.setting()) + " " + oneLine(bad.problem()));
+                err.println(prefix + oneLine(bad.message(Main::flag)));
                 err.flush();
                 return EXIT_BAD_INPUT;
             }
@@ -112,8 +112,21 @@ public final class Main implements Runnable {
         return "fksteer: ";
     }
 
-    /** The CLI flag of a library setting: its Java name in kebab case ("lookaheadSteps" -> "--lookahead-steps"). */
+    /** Library settings whose flag is not their Java name in kebab case. */
+    private static final java.util.Map<String, String> FLAGS = java.util.Map.of(
+            "candidates", "--particles",                  // ZerothOrder
+            "hiddenLayers", "--layers",                   // MlpFlow.architecture
+            "stepSize", "step size 1/--steps",            // SearchOverPaths
+            "manySamples", "--intermediate many:K",       // FkSteering
+            "output", "--output-policy");                 // FkSteering.OutputPolicy
+
+    /**
+     * The CLI flag of a library setting: its Java name in kebab case ("lookaheadSteps" -> "--lookahead-steps"),
+     * or the flag in {@link #FLAGS}. (SettingNamesTest checks that every setting the library names has its flag.)
+     */
     static String flag(String setting) {
+        String f = FLAGS.get(setting);
+        if (f != null) return f;
         return "--" + setting.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 

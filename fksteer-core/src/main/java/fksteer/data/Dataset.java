@@ -25,7 +25,7 @@ public interface Dataset {
             case "8gaussians", "eight-gaussians" -> new Toy2d.EightGaussians();
             case "rings" -> new Toy2d.Rings();
             case "spiral", "swissroll", "swiss-roll" -> new Toy2d.Spiral();
-            default -> throw new IllegalArgumentException("--dataset must be one of " + String.join(", ", NAMES) + "; got '" + name + "'");
+            default -> throw new fksteer.io.InvalidSettingException("dataset", "must be one of " + String.join(", ", NAMES) + "; got '" + name + "'");
         };
     }
 }

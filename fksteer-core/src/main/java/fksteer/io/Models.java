@@ -32,21 +32,21 @@ public final class Models {
 
     /** Resolves --model: "checkerboard", a .safetensors flow MLP or a .json Gaussian mixture. */
     public static VelocityField load(String spec) {
-        if (spec == null || spec.isBlank()) throw new BadInputException("--model is required: checkerboard, FILE.safetensors or FILE.json");
+        if (spec == null || spec.isBlank()) throw new InvalidSettingException("model", "is required: checkerboard, FILE.safetensors or FILE.json");
         if (spec.equals(CHECKERBOARD)) return new MlpFlow(checkerboardMlp());
         Path p = Path.of(spec);
         String lower = spec.toLowerCase();
         if (lower.endsWith(".json")) return loadMixture(p);
         if (lower.endsWith(".safetensors")) return new MlpFlow(loadMlp(p));
-        throw new BadInputException("--model must be 'checkerboard', a .safetensors file or a .json file; got '" + spec + "'");
+        throw new InvalidSettingException("model", "must be 'checkerboard', a .safetensors file or a .json file; got '" + spec + "'");
     }
 
     public static Mlp checkerboardMlp() {
         try (InputStream in = Models.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new BadInputException("--model checkerboard: the pretrained model is missing from this build");
+            if (in == null) throw new InvalidSettingException("model", "checkerboard: the pretrained model is missing from this build");
             return toMlp(Safetensors.parse(in.readAllBytes(), "checkerboard (built in)"), "checkerboard");
         } catch (IOException e) {
-            throw new BadInputException("--model checkerboard: cannot read the built-in model: " + e.getMessage());
+            throw new InvalidSettingException("model", "checkerboard: cannot read the built-in model: " + e.getMessage());
         }
     }
 
@@ -116,15 +116,15 @@ public final class Models {
         try {
             root = JSON.readTree(Files.readString(p));
         } catch (NoSuchFileException e) {
-            throw new BadInputException("--model: file not found: " + p);
+            throw new InvalidSettingException("model", ": file not found: " + p);
         } catch (IOException e) {
-            throw new BadInputException("--model " + p + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new InvalidSettingException("model", p + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
         return parseMixture(root, p.toString());
     }
 
     public static GaussianMixture parseMixture(JsonNode root, String name) {
-        String where = "--model " + name + ": ";
+        String where = "gaussian-mixture file " + name + ": ";
         if (root == null || !root.isObject()) throw new BadInputException(where + "expected a JSON object");
         if (!"gaussian-mixture".equals(root.path("type").asText()))
             throw new BadInputException(where + "field \"type\" must be \"gaussian-mixture\"");

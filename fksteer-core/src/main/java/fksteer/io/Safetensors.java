@@ -76,9 +76,9 @@ public final class Safetensors {
         try {
             bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
-            throw new BadInputException("--model: file not found: " + path);
+            throw new InvalidSettingException("model", ": file not found: " + path);
         } catch (IOException e) {
-            throw new BadInputException("--model: cannot read " + path + ": " + e.getMessage());
+            throw new InvalidSettingException("model", ": cannot read " + path + ": " + e.getMessage());
         }
         return parse(bytes, path.toString());
     }

@@ -79,8 +79,8 @@ public final class MlpFlow implements DifferentiableField {
 
     /** The reference architecture: [t, x] -> hidden x layers (ELU) -> d. */
     public static int[] architecture(int d, int hidden, int hiddenLayers) {
-        if (hidden < 1) throw new IllegalArgumentException("--hidden must be >= 1, got " + hidden);
-        if (hiddenLayers < 1) throw new IllegalArgumentException("--layers must be >= 1, got " + hiddenLayers);
+        if (hidden < 1) throw new fksteer.io.InvalidSettingException("hidden", "must be >= 1, got " + hidden);
+        if (hiddenLayers < 1) throw new fksteer.io.InvalidSettingException("hiddenLayers", "must be >= 1, got " + hiddenLayers);
         int[] s = new int[hiddenLayers + 2];
         s[0] = d + 1;
         for (int i = 1; i <= hiddenLayers; i++) s[i] = hidden;

@@ -19,11 +19,11 @@ import java.util.List;
 public record ResampleSchedule(double start, double end, int count, int every, double essThreshold) {
 
     public ResampleSchedule {
-        if (!(start >= 0 && start < 1)) throw new IllegalArgumentException("--resample-start must be in [0, 1), got " + start);
-        if (!(end >= start && end <= 1)) throw new IllegalArgumentException("--resample-end must be in [--resample-start, 1], got " + end);
+        if (!(start >= 0 && start < 1)) throw new fksteer.io.InvalidSettingException("resampleStart", "must be in [0, 1), got " + start);
+        if (!(end >= start && end <= 1)) throw new fksteer.io.InvalidSettingException("resampleEnd", "must be in [resampleStart, 1], got " + end, "resampleStart");
         if (count < 0 || every < 0 || (count > 0) == (every > 0))
-            throw new IllegalArgumentException("give exactly one of --resample-count N or --resample-every N (N >= 1)");
-        if (!(essThreshold > 0 && essThreshold <= 1)) throw new IllegalArgumentException("--ess-threshold must be in (0, 1], got " + essThreshold);
+            throw new fksteer.io.InvalidSettingException("resampleCount", "or resampleEvery: give exactly one, >= 1 (got " + count + " and " + every + ")", "resampleEvery");
+        if (!(essThreshold > 0 && essThreshold <= 1)) throw new fksteer.io.InvalidSettingException("essThreshold", "must be in (0, 1], got " + essThreshold);
     }
 
     /** The reference's schedule: 5 resampling steps between t = 0.6 and 0.95, adaptive at ESS/k < 0.5. */

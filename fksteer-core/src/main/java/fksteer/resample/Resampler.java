@@ -28,7 +28,7 @@ public enum Resampler {
 
     public static Resampler parse(String s) {
         for (Resampler r : values()) if (r.cliName().equals(s.toLowerCase(Locale.ROOT))) return r;
-        throw new IllegalArgumentException("--resampler must be one of systematic, multinomial, stratified, residual; got '" + s + "'");
+        throw new fksteer.io.InvalidSettingException("resampler", "must be one of systematic, multinomial, stratified, residual; got '" + s + "'");
     }
 
     /**

@@ -23,7 +23,7 @@ public final class CountingReward implements DifferentiableReward {
     /** Counts one reward call and one gradient call per point. */
     public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
         if (!(inner instanceof DifferentiableReward dr))
-            throw new IllegalArgumentException("--reward " + inner.spec() + " has no gradient; guidance needs a differentiable reward");
+            throw new fksteer.io.InvalidSettingException("reward", inner.spec() + " has no gradient; guidance needs a differentiable reward", "guidance");
         calls.addAndGet(n);
         gradients.addAndGet(n);
         dr.valueAndGradient(x, n, out, grad);

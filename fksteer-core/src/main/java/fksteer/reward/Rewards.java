@@ -127,7 +127,7 @@ public final class Rewards {
             terms = List.copyOf(terms);
             int d = terms.get(0).dim();
             for (Reward r : terms)
-                if (r.dim() != d) throw new IllegalArgumentException("--reward terms must have the same dimension: " + spec);
+                if (r.dim() != d) throw new fksteer.io.InvalidSettingException("reward", "terms must have the same dimension: " + spec);
         }
 
         public int dim() {
@@ -151,7 +151,7 @@ public final class Rewards {
             Arrays.fill(grad, 0, n * d, 0f);
             for (int j = 0; j < terms.size(); j++) {
                 if (!(terms.get(j) instanceof DifferentiableReward dr))
-                    throw new IllegalArgumentException("--reward term " + terms.get(j).spec() + " has no gradient");
+                    throw new fksteer.io.InvalidSettingException("reward", "term " + terms.get(j).spec() + " has no gradient");
                 dr.valueAndGradient(x, n, tmp, g);
                 for (int i = 0; i < n; i++) out[i] += w[j] * tmp[i];
                 for (int i = 0; i < n * d; i++) grad[i] += (float) (w[j] * g[i]);
@@ -192,7 +192,7 @@ public final class Rewards {
 
     /** Parses a --reward spec. */
     public static Reward parse(String spec) {
-        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("--reward is required, e.g. point:2,0.5");
+        if (spec == null || spec.isBlank()) throw new fksteer.io.InvalidSettingException("reward", "is required, e.g. point:2,0.5");
         String s = spec.replace(" ", "");
         String[] parts = s.split("\\+(?=([0-9.eE-]+\\*)?[a-z])");
         if (parts.length == 1 && !s.contains("*")) return parseOne(s);
@@ -224,7 +224,7 @@ public final class Rewards {
             }
             case "line" -> {
                 if (args.length != 2 || !(args[0].equals("horizontal") || args[0].equals("vertical")))
-                    throw new IllegalArgumentException("--reward line must be line:horizontal,Y or line:vertical,X; got '" + s + "'");
+                    throw new fksteer.io.InvalidSettingException("reward", "line must be line:horizontal,Y or line:vertical,X; got '" + s + "'");
                 return new Line(args[0].equals("horizontal"), number(args[1], "line position"), s);
             }
             default -> throw bad(s);
@@ -237,12 +237,12 @@ public final class Rewards {
             if (!Double.isFinite(v)) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--reward: " + what + " must be a finite number, got '" + t + "'");
+            throw new fksteer.io.InvalidSettingException("reward", ": " + what + " must be a finite number, got '" + t + "'");
         }
     }
 
     private static IllegalArgumentException bad(String s) {
-        return new IllegalArgumentException("--reward must be point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,C2,... | linear:A1,A2,... "
+        return new fksteer.io.InvalidSettingException("reward", "must be point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,C2,... | linear:A1,A2,... "
                 + "or a weighted sum like 0.5*point:2,0.5+line:vertical,1; got '" + s + "'");
     }
 }

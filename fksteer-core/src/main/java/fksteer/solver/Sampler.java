@@ -35,14 +35,14 @@ public record Sampler(Kind kind, double stochasticity) {
 
         public static Kind parse(String s) {
             for (Kind k : values()) if (k.cliName.equals(s.toLowerCase(Locale.ROOT))) return k;
-            throw new IllegalArgumentException("--sampler must be one of euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic; got '" + s + "'");
+            throw new fksteer.io.InvalidSettingException("sampler", "must be one of euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic; got '" + s + "'");
         }
     }
 
     public Sampler {
-        if (kind == null) throw new IllegalArgumentException("--sampler is required");
+        if (kind == null) throw new fksteer.io.InvalidSettingException("sampler", "is required");
         if (!Double.isFinite(stochasticity) || stochasticity < 0)
-            throw new IllegalArgumentException("--stochasticity must be a finite number >= 0, got " + stochasticity);
+            throw new fksteer.io.InvalidSettingException("stochasticity", "must be a finite number >= 0, got " + stochasticity);
     }
 
     public static Sampler ode(Kind k) {

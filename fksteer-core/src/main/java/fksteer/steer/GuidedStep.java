@@ -21,9 +21,9 @@ final class GuidedStep {
     private final double[] r;
 
     GuidedStep(CountingField field, CountingReward reward, Integrator integ, double scale, int capacity) {
-        if (!field.differentiable()) throw new IllegalArgumentException("--guidance needs a model with gradients (an MLP or a gaussian-mixture)");
-        if (!reward.differentiable()) throw new IllegalArgumentException("--guidance needs a differentiable --reward");
-        if (!(scale > 0) || !Double.isFinite(scale)) throw new IllegalArgumentException("--guidance must be a finite number > 0, got " + scale);
+        if (!field.differentiable()) throw new fksteer.io.InvalidSettingException("guidance", "needs a model with gradients (an MLP or a gaussian-mixture)");
+        if (!reward.differentiable()) throw new fksteer.io.InvalidSettingException("guidance", "needs a differentiable reward", "reward");
+        if (!(scale > 0) || !Double.isFinite(scale)) throw new fksteer.io.InvalidSettingException("guidance", "must be a finite number > 0, got " + scale);
         this.field = field;
         this.reward = reward;
         this.integ = integ;

@@ -27,7 +27,7 @@ public enum Intermediate {
         String v = s.toLowerCase(Locale.ROOT);
         if (v.startsWith("many:")) return MANY;
         for (Intermediate i : values()) if (i != MANY && i.cliName().equals(v)) return i;
-        throw new IllegalArgumentException("--intermediate must be one of xt, x1hat, lookahead, many:K, learned; got '" + s + "'");
+        throw new fksteer.io.InvalidSettingException("intermediate", "must be one of xt, x1hat, lookahead, many:K, learned; got '" + s + "'");
     }
 
     /** K of "many:K" (>= 1); 0 for the other kinds. */
@@ -39,6 +39,6 @@ public enum Intermediate {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("--intermediate many:K needs an integer K in [1, 4096], got '" + s + "'");
+        throw new fksteer.io.InvalidSettingException("intermediate", "many:K needs an integer K in [1, 4096], got '" + s + "'");
     }
 }

@@ -36,7 +36,7 @@ final class IntermediateScorer {
             ode = Sampler.ode(Sampler.Kind.MIDPOINT).bind(field, capacity);
             lookRng = null;
         } else if (kind == Intermediate.MANY) {
-            if (!sampler.stochastic()) throw new IllegalArgumentException("--intermediate many:K needs a stochastic sampler (--stochasticity > 0)");
+            if (!sampler.stochastic()) throw new fksteer.io.InvalidSettingException("intermediate", "many:K needs a stochastic sampler (stochasticity > 0)", "stochasticity");
             ode = sampler.bind(field, rows);
             lookRng = Rng.streams(Rng.subSeed(seed, "many-sample-lookahead"), rows);
         } else {

@@ -61,7 +61,7 @@ public final class LearnedReward {
                 m += r;
                 valid++;
             }
-        if (valid == 0) throw new fksteer.io.BadInputException("--intermediate learned: every training reward is NaN or infinite");
+        if (valid == 0) throw new fksteer.io.InvalidSettingException("intermediate", "learned: every training reward is NaN or infinite");
         m /= valid;
         for (double r : r1) if (Double.isFinite(r)) v += (r - m) * (r - m);
         double sd = Math.sqrt(v / Math.max(1, valid - 1));

@@ -16,7 +16,7 @@ record Meter(CountingField field, CountingReward reward, long startNanos) {
     /** Checks that reward and model agree on the dimension and starts counting. */
     static Meter start(VelocityField model, Reward reward) {
         if (reward.dim() != model.dim())
-            throw new IllegalArgumentException("--reward has dimension " + reward.dim() + " but the model has " + model.dim());
+            throw new fksteer.io.InvalidSettingException("reward", "has dimension " + reward.dim() + " but the model has " + model.dim());
         return new Meter(new CountingField(model), new CountingReward(reward), System.nanoTime());
     }
 

@@ -24,6 +24,6 @@ public enum Potential {
         String v = s.toLowerCase(Locale.ROOT);
         if (v.equals("add")) return SUM;
         for (Potential p : values()) if (p.cliName().equals(v)) return p;
-        throw new IllegalArgumentException("--potential must be one of diff, max, sum, rt; got '" + s + "'");
+        throw new fksteer.io.InvalidSettingException("potential", "must be one of diff, max, sum, rt; got '" + s + "'");
     }
 }

@@ -10,12 +10,12 @@ public record TrainConfig(String dataset, int steps, int batch, double lr, int h
     public static final double DEFAULT_LR = 1e-2;
 
     public TrainConfig {
-        if (dataset == null || dataset.isBlank()) throw new IllegalArgumentException("--dataset is required");
-        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
-        if (hidden < 1 || hidden > 4096) throw new IllegalArgumentException("--hidden must be in [1, 4096], got " + hidden);
-        if (layers < 1 || layers > 64) throw new IllegalArgumentException("--layers must be in [1, 64], got " + layers);
+        if (dataset == null || dataset.isBlank()) throw new fksteer.io.InvalidSettingException("dataset", "is required");
+        if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
+        if (batch < 1) throw new fksteer.io.InvalidSettingException("batch", "must be >= 1, got " + batch);
+        if (!(lr > 0) || !Double.isFinite(lr)) throw new fksteer.io.InvalidSettingException("lr", "must be a finite number > 0, got " + lr);
+        if (hidden < 1 || hidden > 4096) throw new fksteer.io.InvalidSettingException("hidden", "must be in [1, 4096], got " + hidden);
+        if (layers < 1 || layers > 64) throw new fksteer.io.InvalidSettingException("layers", "must be in [1, 64], got " + layers);
     }
 
     public static TrainConfig defaults(String dataset, long seed) {
