@@ -16,15 +16,57 @@ import java.util.Map;
  * {@code weighted}, the samples carry importance weights exp(lambda r) (self-normalised importance
  * sampling of p(x) exp(lambda r(x)) / Z with p itself as proposal) and log Z is estimated.
  * It is FK steering that resamples only at the end.
+ *
+ * <p>Start from {@link #defaults(int, int)}: {@code BestOfN.defaults(512, 100).withTopK(8)}.
+ *
+ * @param particles N, the number of samples (>= 1)
+ * @param steps     sampler steps from t = 0 to 1 (>= 1)
+ * @param sampler   the sampler (an ODE solver such as midpoint, or a stochastic one)
+ * @param topK      how many of the best samples to mark, in [1, particles]
+ * @param weighted  whether samples carry importance weights exp(lambda r)
+ * @param lambda    the tilt of the weights when weighted (finite)
  */
 public record BestOfN(int particles, int steps, Sampler sampler, int topK, boolean weighted, double lambda)
         implements SteeringMethod {
 
     public BestOfN {
-        if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
-        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-        if (topK < 1 || topK > particles) throw new IllegalArgumentException("--top-k must be in [1, --particles], got " + topK);
-        if (!Double.isFinite(lambda)) throw new IllegalArgumentException("--lambda must be a finite number, got " + lambda);
+        java.util.Objects.requireNonNull(sampler, "sampler");
+        if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
+        if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
+        if (topK < 1 || topK > particles) throw new fksteer.io.InvalidSettingException("topK", "must be in [1, particles], got " + topK, "particles");
+        if (!Double.isFinite(lambda)) throw new fksteer.io.InvalidSettingException("lambda", "must be a finite number, got " + lambda);
+    }
+
+    /**
+     * N samples with the given number of steps and: sampler midpoint (an ODE solver), topK 1,
+     * weighted false, lambda 1 (used only when weighted).
+     */
+    public static BestOfN defaults(int particles, int steps) {
+        return new BestOfN(particles, steps, Sampler.ode(Sampler.Kind.MIDPOINT), 1, false, 1.0);
+    }
+
+    public BestOfN withParticles(int n) {
+        return new BestOfN(n, steps, sampler, topK, weighted, lambda);
+    }
+
+    public BestOfN withSteps(int n) {
+        return new BestOfN(particles, n, sampler, topK, weighted, lambda);
+    }
+
+    public BestOfN withSampler(Sampler s) {
+        return new BestOfN(particles, steps, s, topK, weighted, lambda);
+    }
+
+    public BestOfN withTopK(int k) {
+        return new BestOfN(particles, steps, sampler, k, weighted, lambda);
+    }
+
+    public BestOfN withWeighted(boolean w) {
+        return new BestOfN(particles, steps, sampler, topK, w, lambda);
+    }
+
+    public BestOfN withLambda(double l) {
+        return new BestOfN(particles, steps, sampler, topK, weighted, l);
     }
 
     @Override
@@ -60,7 +102,7 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
             double[] g = new double[n];
             for (int i = 0; i < n; i++) g[i] = FkSteering.scale(lambda, r[i]);
             w.add(g);
-            if (w.max() == Double.NEGATIVE_INFINITY) throw new fksteer.io.BadInputException("--reward: every reward is NaN or -inf, so no sample has positive weight");
+            if (w.max() == Double.NEGATIVE_INFINITY) throw new fksteer.io.InvalidSettingException("reward", "is NaN or -inf for every sample, so no sample has positive weight");
             w.normalizedLog(lw);
             diag.put("logZ", w.logMean());
             diag.put("ess", w.ess(new double[n]));

@@ -24,6 +24,27 @@ import java.util.Map;
  * rewards, reweighted and (when the ESS is low) resampled. A final correction makes each lineage's
  * product of potentials exp(lambda r(x1)), so the weighted particles target
  * p_FK(x1) = p(x1) exp(lambda r(x1)) / Z, and the weights give an unbiased estimate of Z.
+ *
+ * <p>Start from {@link #defaults(int, int)} and change what you need; every wither returns a new,
+ * validated configuration:
+ * <pre>{@code
+ * FkSteering fk = FkSteering.defaults(256, 100).withLambda(1).withPotential(Potential.MAX);
+ * }</pre>
+ *
+ * @param particles      k, the number of particles (>= 1)
+ * @param steps          sampler steps from t = 0 to 1 (>= 1)
+ * @param sampler        the proposal: a stochastic sampler (sde) so that resampled copies separate
+ * @param lambda         the tilt: target p(x) exp(lambda r(x)) / Z (finite)
+ * @param potential      how intermediate rewards become potentials
+ * @param intermediate   what the intermediate reward scores
+ * @param lookaheadSteps steps of the lookahead and of each many:K sample (>= 1 for those kinds)
+ * @param schedule       when to score and (maybe) resample
+ * @param resampler      how to resample
+ * @param output         what to return
+ * @param snapshotEvery  keep a snapshot of the particles every this many steps, for plots (0 = none)
+ * @param guidance       scale of the reward-gradient-guided proposal (0 = off; > 0 needs sde with stochasticity > 0)
+ * @param manySamples    K of the many:K intermediate (>= 1 for that kind)
+ * @param learned        a learned intermediate reward trained beforehand, or null (trained inside run() when needed)
  */
 public record FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential,
                          Intermediate intermediate, int lookaheadSteps, ResampleSchedule schedule, Resampler resampler,
@@ -38,28 +59,91 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 guidance, manySamples, null);
     }
 
-    /** The same settings scored by a learned reward trained beforehand (its cost is then paid once, outside run()). */
-    public FkSteering withLearned(LearnedReward model) {
-        return new FkSteering(particles, steps, sampler, lambda, potential, Intermediate.LEARNED, lookaheadSteps, schedule, resampler,
-                output, snapshotEvery, guidance, manySamples, model);
-    }
-
     /** Without guidance, with 4 samples for many:K. */
     public FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential, Intermediate intermediate,
                       int lookaheadSteps, ResampleSchedule schedule, Resampler resampler, OutputPolicy output, int snapshotEvery) {
         this(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output, snapshotEvery, 0, 4);
     }
 
-    /** The same settings with the proposal guided by reward gradients (scale; 0 = off). */
-    public FkSteering withGuidance(double scale) {
-        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
-                snapshotEvery, scale, manySamples, learned);
+    public FkSteering withParticles(int k) {
+        return new FkSteering(k, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    public FkSteering withSteps(int n) {
+        return new FkSteering(particles, n, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    public FkSteering withSampler(Sampler s) {
+        return new FkSteering(particles, steps, s, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    /** The same sampler kind with another stochasticity k (the sde's noise scale). */
+    public FkSteering withStochasticity(double k) {
+        return withSampler(new Sampler(sampler.kind(), k));
+    }
+
+    public FkSteering withLambda(double l) {
+        return new FkSteering(particles, steps, sampler, l, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    public FkSteering withPotential(Potential p) {
+        return new FkSteering(particles, steps, sampler, lambda, p, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    /** Another intermediate reward, keeping lookaheadSteps and manySamples. */
+    public FkSteering withIntermediate(Intermediate kind) {
+        return withIntermediate(kind, lookaheadSteps, manySamples);
     }
 
     /** The same settings with another intermediate reward. */
     public FkSteering withIntermediate(Intermediate kind, int lookahead, int samples) {
         return new FkSteering(particles, steps, sampler, lambda, potential, kind, lookahead, schedule, resampler, output,
                 snapshotEvery, guidance, samples, learned);
+    }
+
+    public FkSteering withLookaheadSteps(int n) {
+        return withIntermediate(intermediate, n, manySamples);
+    }
+
+    public FkSteering withManySamples(int k) {
+        return withIntermediate(intermediate, lookaheadSteps, k);
+    }
+
+    /** The same settings scored by a learned reward trained beforehand (its cost is then paid once, outside run()). */
+    public FkSteering withLearned(LearnedReward model) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, Intermediate.LEARNED, lookaheadSteps, schedule, resampler,
+                output, snapshotEvery, guidance, manySamples, model);
+    }
+
+    public FkSteering withSchedule(ResampleSchedule s) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, s, resampler, output,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    public FkSteering withResampler(Resampler r) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, r, output,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    public FkSteering withOutput(OutputPolicy o) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, o,
+                snapshotEvery, guidance, manySamples, learned);
+    }
+
+    public FkSteering withSnapshotEvery(int n) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                n, guidance, manySamples, learned);
+    }
+
+    /** The same settings with the proposal guided by reward gradients (scale; 0 = off). */
+    public FkSteering withGuidance(double scale) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, scale, manySamples, learned);
     }
 
     /** Trajectories and optimiser steps used to fit the learned intermediate reward. */
@@ -76,27 +160,40 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
         public static OutputPolicy parse(String s) {
             for (OutputPolicy p : values()) if (p.name().equalsIgnoreCase(s)) return p;
-            throw new IllegalArgumentException("--output-policy must be one of weighted, resampled, argmax; got '" + s + "'");
+            throw new fksteer.io.InvalidSettingException("output", "must be one of weighted, resampled, argmax; got '" + s + "'");
         }
     }
 
     public FkSteering {
-        if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
-        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-        if (!Double.isFinite(lambda)) throw new IllegalArgumentException("--lambda must be a finite number, got " + lambda);
-        if ((intermediate == Intermediate.LOOKAHEAD || intermediate == Intermediate.MANY) && lookaheadSteps < 1)
-            throw new IllegalArgumentException("--lookahead-steps must be >= 1, got " + lookaheadSteps);
-        if (intermediate == Intermediate.MANY && manySamples < 1)
-            throw new IllegalArgumentException("--intermediate many:K needs K >= 1, got " + manySamples);
-        if (!(guidance >= 0) || !Double.isFinite(guidance))
-            throw new IllegalArgumentException("--guidance must be a finite number >= 0, got " + guidance);
-        if (guidance > 0 && (sampler.kind() != Sampler.Kind.SDE || !(sampler.stochasticity() > 0)))
-            throw new IllegalArgumentException("--guidance needs --sampler sde with --stochasticity > 0");
         if (sampler == null || potential == null || intermediate == null || schedule == null || resampler == null || output == null)
-            throw new IllegalArgumentException("every FK setting must be given");
+            throw new NullPointerException("every FK setting but learned must be given");
+        if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
+        if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
+        if (!Double.isFinite(lambda)) throw new fksteer.io.InvalidSettingException("lambda", "must be a finite number, got " + lambda);
+        if ((intermediate == Intermediate.LOOKAHEAD || intermediate == Intermediate.MANY) && lookaheadSteps < 1)
+            throw new fksteer.io.InvalidSettingException("lookaheadSteps", "must be >= 1, got " + lookaheadSteps);
+        if (intermediate == Intermediate.MANY && manySamples < 1)
+            throw new fksteer.io.InvalidSettingException("manySamples", "must be >= 1, got " + manySamples);
+        if (!(guidance >= 0) || !Double.isFinite(guidance))
+            throw new fksteer.io.InvalidSettingException("guidance", "must be a finite number >= 0, got " + guidance);
+        if (guidance > 0 && (sampler.kind() != Sampler.Kind.SDE || !(sampler.stochasticity() > 0)))
+            throw new fksteer.io.InvalidSettingException("guidance", "needs sampler sde with stochasticity > 0", "sampler", "stochasticity");
+        if (snapshotEvery < 0) throw new fksteer.io.InvalidSettingException("snapshotEvery", "must be >= 0, got " + snapshotEvery);
     }
 
-    /** The reference's defaults for k particles: sde k=0.1, lambda 10, diff, x1hat, 5 resamplings in [0.6, 0.95]. */
+    /**
+     * The reference's defaults for k particles and the given number of steps:
+     * <ul>
+     *   <li>sampler: sde with stochasticity 0.1</li>
+     *   <li>lambda: 10</li>
+     *   <li>potential: {@link Potential#DIFF}</li>
+     *   <li>intermediate: {@link Intermediate#X1HAT}, with lookaheadSteps 4 and manySamples 4 for the kinds that use them</li>
+     *   <li>schedule: {@link ResampleSchedule#defaults()}, 5 scorings in [0.6, 0.95], resampling when ESS/k &lt; 0.5</li>
+     *   <li>resampler: {@link Resampler#SYSTEMATIC}</li>
+     *   <li>output: {@link OutputPolicy#WEIGHTED}</li>
+     *   <li>snapshotEvery: 0 (no snapshots); guidance: 0 (off); learned: none</li>
+     * </ul>
+     */
     public static FkSteering defaults(int particles, int steps) {
         return new FkSteering(particles, steps, new Sampler(Sampler.Kind.SDE, 0.1), 10.0, Potential.DIFF, Intermediate.X1HAT, 4,
                 ResampleSchedule.defaults(), Resampler.SYSTEMATIC, OutputPolicy.WEIGHTED, 0);
@@ -123,7 +220,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         List<String> warnings = new ArrayList<>();
         if (!sampler.stochastic())
             warnings.add("sampler " + sampler.name() + " with stochasticity " + sampler.stochasticity()
-                    + " is deterministic: resampled copies stay identical (use --stochasticity > 0)");
+                    + " is deterministic: resampled copies stay identical (use stochasticity > 0)");
 
         float[] x = Noise.initial(k, d, seed);
         long[] stepRng = Noise.stepStreams(seed, k);
@@ -173,8 +270,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 for (int i = 0; i < k; i++) logProd[i] += logG[i];
                 lw.add(logG);
                 if (lw.max() == Double.NEGATIVE_INFINITY)
-                    throw new fksteer.io.BadInputException(String.format(Locale.ROOT,
-                            "--reward: every intermediate reward at t = %.3f is NaN or -inf, so no particle has positive weight", t));
+                    throw new fksteer.io.InvalidSettingException("reward", String.format(Locale.ROOT,
+                            "is NaN or -inf for every particle at t = %.3f, so no particle has positive weight", t));
                 ess = lw.ess(w);
                 if (ess < schedule.essThreshold() * k || schedule.essThreshold() >= 1.0) {
                     logZ += lw.logMean();               // log Z_s increment: log mean of the weights
@@ -198,7 +295,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 guided.step(x, k, t, h, stepRng, logCorr);
                 lw.add(logCorr);
                 if (lw.max() == Double.NEGATIVE_INFINITY)
-                    throw new fksteer.io.BadInputException("--guidance: every particle's proposal weight vanished; lower --guidance");
+                    throw new fksteer.io.InvalidSettingException("guidance", "is too large: every particle's proposal weight vanished; lower it");
                 ess = lw.ess(w);
             } else {
                 integ.stepFromVelocity(x, k, t, h, stepRng);
@@ -213,7 +310,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         for (int i = 0; i < k; i++) logG[i] = difference(scale(lambda, r1[i]), logProd[i]);
         lw.add(logG);
         if (lw.max() == Double.NEGATIVE_INFINITY)
-            throw new fksteer.io.BadInputException("--reward: every final reward is NaN or -inf, so no particle has positive weight");
+            throw new fksteer.io.InvalidSettingException("reward", "is NaN or -inf for every final particle, so no particle has positive weight");
         logZ += lw.logMean();
         ess = lw.ess(w);
         essPerStep[steps] = ess;

@@ -16,15 +16,49 @@ import java.util.Map;
  * Plain reward-gradient guidance: the guided SDE proposal of {@link GuidedStep} with no weights and no
  * resampling. The baseline the paper compares FK against; it does not target p exp(lambda r) / Z, and
  * its bias is measurable (tested).
+ *
+ * <p>Start from {@link #defaults(int, int, double)}: {@code GuidedSampling.defaults(256, 100, 1).withStochasticity(1)}.
+ *
+ * @param particles k, the number of samples (>= 1)
+ * @param steps     sampler steps from t = 0 to 1 (>= 1)
+ * @param sampler   sde with stochasticity > 0
+ * @param guidance  the guidance scale (> 0)
  */
 public record GuidedSampling(int particles, int steps, Sampler sampler, double guidance) implements SteeringMethod {
 
     public GuidedSampling {
-        if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
-        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        java.util.Objects.requireNonNull(sampler, "sampler");
+        if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
+        if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
         if (sampler.kind() != Sampler.Kind.SDE || !(sampler.stochasticity() > 0))
-            throw new IllegalArgumentException("--method guidance needs --sampler sde with --stochasticity > 0");
-        if (!(guidance > 0) || !Double.isFinite(guidance)) throw new IllegalArgumentException("--guidance must be a finite number > 0, got " + guidance);
+            throw new fksteer.io.InvalidSettingException("sampler", "must be sde with stochasticity > 0 for guided sampling", "stochasticity");
+        if (!(guidance > 0) || !Double.isFinite(guidance)) throw new fksteer.io.InvalidSettingException("guidance", "must be a finite number > 0, got " + guidance);
+    }
+
+    /** k samples with the given steps and guidance scale, sampler sde with stochasticity 0.1. */
+    public static GuidedSampling defaults(int particles, int steps, double guidance) {
+        return new GuidedSampling(particles, steps, new Sampler(Sampler.Kind.SDE, 0.1), guidance);
+    }
+
+    public GuidedSampling withParticles(int k) {
+        return new GuidedSampling(k, steps, sampler, guidance);
+    }
+
+    public GuidedSampling withSteps(int n) {
+        return new GuidedSampling(particles, n, sampler, guidance);
+    }
+
+    public GuidedSampling withSampler(Sampler s) {
+        return new GuidedSampling(particles, steps, s, guidance);
+    }
+
+    /** The same sampler kind with another stochasticity k (the sde's noise scale). */
+    public GuidedSampling withStochasticity(double k) {
+        return withSampler(new Sampler(sampler.kind(), k));
+    }
+
+    public GuidedSampling withGuidance(double scale) {
+        return new GuidedSampling(particles, steps, sampler, scale);
     }
 
     @Override

@@ -22,19 +22,86 @@ import java.util.Map;
  * <p>Two noising kernels: {@code reference} adds Δf·ε to x_t (the walkthrough); {@code path} draws
  * x_{t'} from the path's own conditional, x_{t'} = (t'/t) x_t + sqrt((1-t')^2 - (t'(1-t)/t)^2) ε, which
  * maps the marginal p_t exactly onto p_{t'}.
+ *
+ * <p>Start from {@link #defaults(int, int)}: {@code SearchOverPaths.defaults(1024, 100).withExpansions(4)}.
+ *
+ * @param particles  N, the states kept (>= 1)
+ * @param expansions M, the children of each state per stage (>= 1)
+ * @param tStart     where the search starts, in (0, 1)
+ * @param deltaF     how far back each child is noised, in [0, tStart)
+ * @param deltaB     how far forward it is then solved, greater than deltaF and at least one step
+ * @param stepSize   the solver's step, in (0, 0.5] (1 / steps)
+ * @param solver     a deterministic solver (midpoint, euler, heun, rk4)
+ * @param pathKernel noise with the path's own conditional instead of the reference's x_t + deltaF eps
+ * @param scoreOn    what a child is scored on: {@link Intermediate#XT} or {@link Intermediate#X1HAT}
  */
 public record SearchOverPaths(int particles, int expansions, double tStart, double deltaF, double deltaB, double stepSize,
                               Sampler solver, boolean pathKernel, Intermediate scoreOn) implements SteeringMethod {
 
     public SearchOverPaths {
-        if (particles < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + particles);
-        if (expansions < 1) throw new IllegalArgumentException("--expansions must be >= 1, got " + expansions);
-        if (!(tStart > 0 && tStart < 1)) throw new IllegalArgumentException("--t-start must be in (0, 1), got " + tStart);
-        if (!(stepSize > 0 && stepSize <= 0.5)) throw new IllegalArgumentException("step size 1/--steps must be in (0, 0.5], got " + stepSize);
-        if (!(deltaF >= 0 && deltaF < tStart)) throw new IllegalArgumentException("--delta-f must be in [0, --t-start), got " + deltaF);
-        if (!(deltaB > deltaF)) throw new IllegalArgumentException("--delta-b must be greater than --delta-f, got " + deltaB + " <= " + deltaF);
-        if (!(deltaB >= stepSize)) throw new IllegalArgumentException("--delta-b must be at least one step (1/--steps), got " + deltaB);
-        if (scoreOn == Intermediate.LOOKAHEAD) throw new IllegalArgumentException("--score-on must be xt or x1hat");
+        java.util.Objects.requireNonNull(solver, "solver");
+        if (solver.kind().stochastic)
+            throw new fksteer.io.InvalidSettingException("solver", "must be an ODE solver: euler, midpoint, heun or rk4; got " + solver.name());
+        java.util.Objects.requireNonNull(scoreOn, "scoreOn");
+        if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
+        if (expansions < 1) throw new fksteer.io.InvalidSettingException("expansions", "must be >= 1, got " + expansions);
+        if (!(tStart > 0 && tStart < 1)) throw new fksteer.io.InvalidSettingException("tStart", "must be in (0, 1), got " + tStart);
+        if (!(stepSize > 0 && stepSize <= 0.5)) throw new fksteer.io.InvalidSettingException("stepSize", "must be in (0, 0.5], got " + stepSize);
+        if (!(deltaF >= 0 && deltaF < tStart)) throw new fksteer.io.InvalidSettingException("deltaF", "must be in [0, tStart), got " + deltaF, "tStart");
+        if (!(deltaB > deltaF)) throw new fksteer.io.InvalidSettingException("deltaB", "must be greater than deltaF, got " + deltaB + " <= " + deltaF, "deltaF");
+        if (!(deltaB >= stepSize)) throw new fksteer.io.InvalidSettingException("deltaB", "must be at least one step (stepSize), got " + deltaB, "stepSize");
+        if (scoreOn == Intermediate.LOOKAHEAD) throw new fksteer.io.InvalidSettingException("scoreOn", "must be xt or x1hat");
+    }
+
+    /**
+     * N states with step size 1/steps and: expansions 8, tStart 0.8, deltaF 0.1, deltaB 0.14 (so steps
+     * must be at least 8), solver midpoint, the reference's noising kernel, scored on x_t.
+     */
+    public static SearchOverPaths defaults(int particles, int steps) {
+        if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
+        return new SearchOverPaths(particles, 8, 0.8, 0.1, 0.14, 1.0 / steps, Sampler.ode(Sampler.Kind.MIDPOINT), false, Intermediate.XT);
+    }
+
+    public SearchOverPaths withParticles(int n) {
+        return new SearchOverPaths(n, expansions, tStart, deltaF, deltaB, stepSize, solver, pathKernel, scoreOn);
+    }
+
+    public SearchOverPaths withExpansions(int m) {
+        return new SearchOverPaths(particles, m, tStart, deltaF, deltaB, stepSize, solver, pathKernel, scoreOn);
+    }
+
+    public SearchOverPaths withTStart(double t) {
+        return new SearchOverPaths(particles, expansions, t, deltaF, deltaB, stepSize, solver, pathKernel, scoreOn);
+    }
+
+    public SearchOverPaths withDeltaF(double d) {
+        return new SearchOverPaths(particles, expansions, tStart, d, deltaB, stepSize, solver, pathKernel, scoreOn);
+    }
+
+    public SearchOverPaths withDeltaB(double d) {
+        return new SearchOverPaths(particles, expansions, tStart, deltaF, d, stepSize, solver, pathKernel, scoreOn);
+    }
+
+    public SearchOverPaths withStepSize(double h) {
+        return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, h, solver, pathKernel, scoreOn);
+    }
+
+    /** Step size 1/steps. */
+    public SearchOverPaths withSteps(int steps) {
+        if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
+        return withStepSize(1.0 / steps);
+    }
+
+    public SearchOverPaths withSolver(Sampler s) {
+        return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, stepSize, s, pathKernel, scoreOn);
+    }
+
+    public SearchOverPaths withPathKernel(boolean path) {
+        return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, stepSize, solver, path, scoreOn);
+    }
+
+    public SearchOverPaths withScoreOn(Intermediate on) {
+        return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, stepSize, solver, pathKernel, on);
     }
 
     @Override

@@ -18,16 +18,66 @@ import java.util.Map;
  * S_n^radius = {y : |y - n| < radius} (uniform in the ball, or Gaussian with std radius), solve each
  * to t = 1 with a deterministic solver, score, move the pivot to the best candidate's noise, repeat.
  * Cost: cycles x N x steps x evaluations per step.
+ *
+ * <p>Start from {@link #defaults(int, int)}: {@code ZerothOrder.defaults(2048, 100).withCycles(8)}.
+ *
+ * @param candidates N, the candidates per cycle (>= 1)
+ * @param cycles     pivot updates (>= 1)
+ * @param steps      solver steps from t = 0 to 1 (>= 1)
+ * @param solver     a deterministic solver (midpoint, euler, heun, rk4)
+ * @param radius     the neighbourhood's radius (> 0)
+ * @param gaussian   Gaussian candidates with std radius instead of uniform in the ball
+ * @param pivot      the first pivot (the initial noise, d coordinates), or null to draw it from the seed
  */
 public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver, double radius, boolean gaussian,
                           double[] pivot) implements SteeringMethod {
 
     public ZerothOrder {
-        if (candidates < 1) throw new IllegalArgumentException("--particles must be >= 1, got " + candidates);
-        if (cycles < 1) throw new IllegalArgumentException("--cycles must be >= 1, got " + cycles);
-        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-        if (!(radius > 0) || !Double.isFinite(radius)) throw new IllegalArgumentException("--radius must be a finite number > 0, got " + radius);
+        java.util.Objects.requireNonNull(solver, "solver");
+        if (solver.kind().stochastic)
+            throw new fksteer.io.InvalidSettingException("solver", "must be an ODE solver: euler, midpoint, heun or rk4; got " + solver.name());
+        if (candidates < 1) throw new fksteer.io.InvalidSettingException("candidates", "must be >= 1, got " + candidates);
+        if (cycles < 1) throw new fksteer.io.InvalidSettingException("cycles", "must be >= 1, got " + cycles);
+        if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
+        if (!(radius > 0) || !Double.isFinite(radius)) throw new fksteer.io.InvalidSettingException("radius", "must be a finite number > 0, got " + radius);
         pivot = pivot == null ? null : pivot.clone();
+    }
+
+    /**
+     * N candidates per cycle with the given number of steps and: cycles 5, solver midpoint, radius 1,
+     * uniform in the ball (not gaussian), pivot drawn from the seed.
+     */
+    public static ZerothOrder defaults(int candidates, int steps) {
+        return new ZerothOrder(candidates, 5, steps, Sampler.ode(Sampler.Kind.MIDPOINT), 1.0, false, null);
+    }
+
+    public ZerothOrder withCandidates(int n) {
+        return new ZerothOrder(n, cycles, steps, solver, radius, gaussian, pivot);
+    }
+
+    public ZerothOrder withCycles(int n) {
+        return new ZerothOrder(candidates, n, steps, solver, radius, gaussian, pivot);
+    }
+
+    public ZerothOrder withSteps(int n) {
+        return new ZerothOrder(candidates, cycles, n, solver, radius, gaussian, pivot);
+    }
+
+    public ZerothOrder withSolver(Sampler s) {
+        return new ZerothOrder(candidates, cycles, steps, s, radius, gaussian, pivot);
+    }
+
+    public ZerothOrder withRadius(double r) {
+        return new ZerothOrder(candidates, cycles, steps, solver, r, gaussian, pivot);
+    }
+
+    public ZerothOrder withGaussian(boolean g) {
+        return new ZerothOrder(candidates, cycles, steps, solver, radius, g, pivot);
+    }
+
+    /** The first pivot (copied), or null to draw it from the seed. */
+    public ZerothOrder withPivot(double[] p) {
+        return new ZerothOrder(candidates, cycles, steps, solver, radius, gaussian, p);
     }
 
     @Override
@@ -48,7 +98,7 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         int n = candidates, d = model.dim();
         double[] pv;
         if (pivot != null) {
-            if (pivot.length != d) throw new IllegalArgumentException("--pivot has " + pivot.length + " coordinates, the model has " + d);
+            if (pivot.length != d) throw new fksteer.io.InvalidSettingException("pivot", "has " + pivot.length + " coordinates, the model has " + d);
             pv = pivot.clone();
         } else {
             float[] p0 = Noise.initial(1, d, Rng.subSeed(seed, "pivot"));
