@@ -3,39 +3,81 @@ package fksteer.kernel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * A fixed pool of worker threads that run numbered tasks with low latency. Work is always split into
  * tasks whose boundaries depend on the problem size only, never on the thread count, so results are
  * bitwise identical for any number of threads.
  *
+ * <p>The thread count is the process default ({@link #setThreads}, initially the number of cores) unless
+ * the calling thread is inside {@link #withThreads}, which runs one piece of work on a pool of its own:
+ * two runs in one JVM can use different thread counts at the same time.
+ *
  * <p>Sampling calls the network hundreds of times a second on small batches, so a dispatch must cost
  * microseconds: workers spin briefly (about {@value #SPIN_NANOS} ns) on a generation counter before
  * parking, and a dispatch allocates nothing. The caller takes tasks too. Calls from several threads at
- * once are serialised.
+ * once to the same pool are serialised.
  */
 public final class Parallel {
     private static final long SPIN_NANOS = 200_000;
     private static volatile Pool pool = new Pool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    /** The pool of the enclosing {@link #withThreads}, if any. */
+    private static final ScopedValue<Pool> SCOPED = ScopedValue.newInstance();
 
     private Parallel() {}
 
-    /** Sets the number of threads, caller included (1 = run everything on the caller). */
+    /**
+     * Sets the process-wide default number of threads, caller included (1 = run everything on the
+     * caller). Work inside {@link #withThreads} keeps its own count.
+     */
     public static synchronized void setThreads(int n) {
-        if (n < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + n);
+        if (n < 1) throw new fksteer.io.InvalidSettingException("threads", "must be >= 1, got " + n);
         if (n == pool.threads) return;
         Pool old = pool;
         pool = new Pool(n);
         old.shutdown();
     }
 
+    /** The number of threads work started on this thread uses: that of the enclosing {@link #withThreads}, or the default. */
     public static int threads() {
-        return pool.threads;
+        return current().threads;
+    }
+
+    /**
+     * Runs work with n threads (caller included) on a pool of its own, created for this call and stopped
+     * after it, whatever the process default is; other threads are not affected. Results do not depend on
+     * n. Only work done on the calling thread uses the pool (not threads that work starts itself).
+     *
+     * <pre>{@code
+     * SteerResult r = Parallel.withThreads(2, () -> fk.run(model, reward, seed));
+     * }</pre>
+     */
+    public static <T> T withThreads(int n, Supplier<T> work) {
+        if (n < 1) throw new fksteer.io.InvalidSettingException("threads", "must be >= 1, got " + n);
+        Pool p = new Pool(n);
+        try {
+            return ScopedValue.where(SCOPED, p).call(work::get);
+        } finally {
+            p.shutdown();
+        }
+    }
+
+    /** {@link #withThreads(int, Supplier)} for work without a result. */
+    public static void withThreads(int n, Runnable work) {
+        withThreads(n, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private static Pool current() {
+        return SCOPED.isBound() ? SCOPED.get() : pool;
     }
 
     /** Runs body(0..tasks-1); in parallel when there are several tasks and several threads. */
     public static void run(int tasks, IntConsumer body) {
-        Pool p = pool;
+        Pool p = current();
         // nested calls (from inside a task, or while this thread dispatches) run on the caller
         if (tasks <= 1 || p.threads <= 1 || Thread.currentThread() instanceof Worker || Thread.holdsLock(p)) {
             for (int i = 0; i < tasks; i++) body.accept(i);
