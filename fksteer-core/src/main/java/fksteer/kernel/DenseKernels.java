@@ -77,14 +77,14 @@ public interface DenseKernels {
         return Math.fma(p, scale, -1f);                          // exp(x) - 1
     }
 
-    /** The kernels in use: Vector API unless -Dfksteer.vector=false. */
+    /** The kernels in use: Vector API unless it is missing or -Dfksteer.vector=false (see {@link Vectorization}). */
     static DenseKernels get() {
         return Holder.INSTANCE;
     }
 
     final class Holder {
         static final DenseKernels INSTANCE =
-                Boolean.parseBoolean(System.getProperty("fksteer.vector", "true")) && VectorDense.usable()
+                Vectorization.enabled() && VectorDense.usable() // VectorDense is never loaded without the module
                         ? new VectorDense()
                         : new ScalarDense();
 

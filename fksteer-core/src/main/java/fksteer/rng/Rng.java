@@ -9,7 +9,7 @@ package fksteer.rng;
  * {@code long[]} (one per particle) so that batches hold no per-point objects.
  */
 public final class Rng {
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     private Rng() {}
 
@@ -52,11 +52,11 @@ public final class Rng {
 
     // Ziggurat tables (Marsaglia & Tsang 2000, in Doornik's 2005 formulation): 128 layers of equal area
     // V under exp(-x^2/2); X[i] is layer i's right edge, RATIO[i] = X[i+1] / X[i].
-    private static final int LAYERS = 128;
+    static final int LAYERS = 128;
     private static final double ZIG_R = 3.442619855899, ZIG_V = 9.91256303526217e-3;
     private static final double[] X = new double[LAYERS + 1], RATIO = new double[LAYERS];
     /** The same tables rounded to float, for the float fast path shared by the scalar and vector pair generators. */
-    private static final float[] XF = new float[LAYERS], RATIOF = new float[LAYERS];
+    static final float[] XF = new float[LAYERS], RATIOF = new float[LAYERS];
 
     static {
         double f = Math.exp(-0.5 * ZIG_R * ZIG_R);
@@ -107,17 +107,8 @@ public final class Rng {
         return (float) zigguratSlow(layer, u, state, i);
     }
 
-    private static final jdk.incubator.vector.VectorSpecies<Long> LS = jdk.incubator.vector.LongVector.SPECIES_512;
-    private static final jdk.incubator.vector.VectorSpecies<Float> FS = jdk.incubator.vector.FloatVector.SPECIES_512;
-    private static final boolean VECTOR = Boolean.parseBoolean(System.getProperty("fksteer.vector", "true")) && vectorUsable();
-
-    private static boolean vectorUsable() {
-        try {
-            return jdk.incubator.vector.LongVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
-        } catch (Throwable t) {
-            return false;
-        }
-    }
+    /** Whether fillGaussianPairs uses the Vector API: the module is present and vectors hold 512 bits. */
+    private static final boolean VECTOR = fksteer.kernel.Vectorization.enabled() && VectorZiggurat.usable();
 
     /**
      * {@link #nextGaussianPair} for particles p0 .. p0+count-1 (two normals each, particle j's pair at
@@ -127,41 +118,12 @@ public final class Rng {
      * state, out, idx and us (16 ints and 16 floats of scratch): Modified.
      */
     public static void fillGaussianPairs(long[] state, int p0, int count, float[] out, int off, int[] idx, float[] us) {
-        int j = 0;
-        if (VECTOR) {
-            for (; j + 8 <= count; j += 8) {
-                int p = p0 + j;
-                jdk.incubator.vector.LongVector z = jdk.incubator.vector.LongVector.fromArray(LS, state, p).add(GOLDEN);
-                z.intoArray(state, p);
-                z = z.lanewise(jdk.incubator.vector.VectorOperators.XOR, z.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 30))
-                        .mul(0xBF58476D1CE4E5B9L);
-                z = z.lanewise(jdk.incubator.vector.VectorOperators.XOR, z.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 27))
-                        .mul(0x94D049BB133111EBL);
-                z = z.lanewise(jdk.incubator.vector.VectorOperators.XOR, z.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 31));
-                jdk.incubator.vector.IntVector b = z.reinterpretAsInts();   // lanes: lo0, hi0, lo1, hi1, ... (little-endian)
-                b.and(LAYERS - 1).intoArray(idx, 0);
-                jdk.incubator.vector.FloatVector u = ((jdk.incubator.vector.FloatVector) b.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 8)
-                        .convert(jdk.incubator.vector.VectorOperators.I2F, 0)).mul(0x1.0p-23f).sub(1f);
-                jdk.incubator.vector.FloatVector ratio = jdk.incubator.vector.FloatVector.fromArray(FS, RATIOF, 0, idx, 0);
-                jdk.incubator.vector.FloatVector edge = jdk.incubator.vector.FloatVector.fromArray(FS, XF, 0, idx, 0);
-                u.mul(edge).intoArray(out, off + 2 * j);
-                jdk.incubator.vector.VectorMask<Float> inside = u.abs().compare(jdk.incubator.vector.VectorOperators.LT, ratio);
-                if (!inside.allTrue()) {
-                    // finish the misses in particle order, low half before high half, as the scalar path does
-                    float[] uu = us;
-                    u.intoArray(uu, 0);
-                    for (int lane = 0; lane < 16; lane++) {
-                        if (inside.laneIsSet(lane)) continue;
-                        out[off + 2 * j + lane] = (float) zigguratSlow(idx[lane], uu[lane], state, p + lane / 2);
-                    }
-                }
-            }
-        }
+        int j = VECTOR ? VectorZiggurat.fillPairs(state, p0, count, out, off, idx, us) : 0;
         for (; j < count; j++) nextGaussianPair(state, p0 + j, out, off + 2 * j);
     }
 
     /** The ziggurat after a draw (layer, u) missed its rectangle: the base strip's tail, or the wedge test; retries on rejection. */
-    private static double zigguratSlow(int layer, double u, long[] state, int i) {
+    static double zigguratSlow(int layer, double u, long[] state, int i) {
         while (true) {
             if (layer == 0) {                                      // the base strip: sample the tail beyond R exactly
                 double x, y;

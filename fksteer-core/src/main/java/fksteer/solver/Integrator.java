@@ -143,7 +143,7 @@ public final class Integrator {
      */
     public void stepGuided(float[] x, int n, float t, float h, long[] rng, float[] shift, double[] logCorr) {
         if (spec.kind() != Sampler.Kind.SDE || !(spec.stochasticity() > 0))
-            throw new IllegalArgumentException("--guidance needs --sampler sde with --stochasticity > 0");
+            throw new fksteer.io.InvalidSettingException("guidance", "needs sampler sde with stochasticity > 0", "sampler", "stochasticity");
         float k = (float) spec.stochasticity();
         midpointVelocity(x, n, t, h);
         float sd = (float) Math.sqrt(k * Math.max(0.0, 1.0 - t) * h);
@@ -180,26 +180,19 @@ public final class Integrator {
         }
     }
 
-    private static final jdk.incubator.vector.VectorSpecies<Float> FS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-
     /**
      * The SDE update x = x + h (v1 + (k/2)(t v0 - x)) + sd eps on entries [from, to), eps[i - from] the
-     * noise; vector lanes evaluate the same expression in the same order as the scalar tail.
+     * noise; vector lanes (when the Vector API is there) evaluate the same expression in the same order
+     * as the scalar tail.
      */
     private void sdeUpdate(float[] x, int from, int to, float[] eps) {
         NoiseTask tk = noiseTask;
         float t = tk.t, h = tk.h, sd = tk.sd, half = tk.half;
-        int i = from, L = FS.length();
-        for (; i + L <= to; i += L) {
-            var xv = jdk.incubator.vector.FloatVector.fromArray(FS, x, i);
-            var v0v = jdk.incubator.vector.FloatVector.fromArray(FS, v0, i);
-            var v1v = jdk.incubator.vector.FloatVector.fromArray(FS, v1, i);
-            var e = jdk.incubator.vector.FloatVector.fromArray(FS, eps, i - from);
-            var drift = v1v.add(v0v.mul(t).sub(xv).mul(half));
-            xv.add(drift.mul(h)).add(e.mul(sd)).intoArray(x, i);
-        }
+        int i = VECTOR_SDE ? VectorSde.update(x, v0, v1, eps, from, to, t, h, sd, half) : from;
         for (; i < to; i++) x[i] = x[i] + h * (v1[i] + half * (t * v0[i] - x[i])) + sd * eps[i - from];
     }
+
+    private static final boolean VECTOR_SDE = fksteer.kernel.Vectorization.enabled();
 
     /** The stochastic update of one chunk of particles; reused so a step allocates nothing. */
     private final class NoiseTask implements java.util.function.IntConsumer {
