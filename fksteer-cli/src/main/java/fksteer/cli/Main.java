@@ -115,6 +115,7 @@ public final class Main implements Runnable {
     /** Library settings whose flag is not their Java name in kebab case. */
     private static final java.util.Map<String, String> FLAGS = java.util.Map.of(
             "candidates", "--particles",                  // ZerothOrder
+            "solver", "--sampler",                        // ZerothOrder, SearchOverPaths
             "hiddenLayers", "--layers",                   // MlpFlow.architecture
             "stepSize", "step size 1/--steps",            // SearchOverPaths
             "manySamples", "--intermediate many:K",       // FkSteering
