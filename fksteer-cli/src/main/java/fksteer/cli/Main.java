@@ -26,6 +26,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // library warnings (System.Logger -> java.util.logging), such as the scalar-fallback notice, as one line each
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%n");
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
