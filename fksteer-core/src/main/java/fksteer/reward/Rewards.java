@@ -1,9 +1,13 @@
 package fksteer.reward;
 
+import fksteer.io.InvalidSettingException;
+import fksteer.io.Quote;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The built-in rewards and their CLI specs:
@@ -14,6 +18,7 @@ import java.util.Locale;
  *   <li>{@code linear:A1,A2,...}: a . x;</li>
  *   <li>weighted sums: {@code 0.5*point:2,0.5+2*line:vertical,1}.</li>
  * </ul>
+ * {@link #parse} reads them strictly: see its grammar.
  */
 public final class Rewards {
     public static final double EPS = 1e-3;
@@ -190,59 +195,165 @@ public final class Rewards {
         }
     }
 
-    /** Parses a --reward spec. */
+    /**
+     * The largest |coordinate| (point, quadratic centre, line position, linear coefficient): 1e30. Then
+     * every reward is finite in double at every finite float point (|x - c|^2 <= d (3.4e38 + 1e30)^2,
+     * about 1e77 d), and its gradient, kept in float, is finite wherever |x| <= 1e30: |2 (x - c)| <= 4e30,
+     * times at most {@link #MAX_TERMS} terms of weight at most {@link #MAX_WEIGHT}, is 2.6e38 < 3.4e38.
+     */
+    public static final double MAX_COORDINATE = 1e30;
+    /** The largest |weight| of a term in a weighted sum. */
+    public static final double MAX_WEIGHT = 1e6;
+    /** The most terms in a weighted sum. */
+    public static final int MAX_TERMS = 64;
+
+    /** A decimal number: an optional '-', digits with an optional fraction, an optional exponent. */
+    private static final Pattern NUMBER = Pattern.compile("-?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
+
+    /**
+     * Parses a --reward spec. The grammar is strict:
+     * <pre>
+     *   spec   := term ('+' term)*          at most 64 terms
+     *   term   := [number '*'] name ':' args
+     *   args   := number (',' number)*      for point, quadratic and linear
+     *           | ('horizontal' | 'vertical') ',' number   for line
+     *   number := -?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?
+     * </pre>
+     * Names (point, line, quadratic, linear, horizontal, vertical) are case-insensitive everywhere,
+     * alone or inside a sum. Spaces may stand around ':', ',', '*' and '+' and at either end, never
+     * inside a number or a name: "point:1 2,3" is an error, not point:12,3. Hex floats, Java suffixes
+     * (1d, 1f), NaN, Infinity, empty components and trailing commas are errors. Numbers are finite with
+     * |coordinate| <= {@link #MAX_COORDINATE} and |weight| <= {@link #MAX_WEIGHT}. Errors are
+     * {@link InvalidSettingException}s for the setting "reward" that quote at most 80 characters of
+     * the spec around the problem.
+     */
     public static Reward parse(String spec) {
-        if (spec == null || spec.isBlank()) throw new fksteer.io.InvalidSettingException("reward", "is required, e.g. point:2,0.5");
-        String s = spec.replace(" ", "");
-        String[] parts = s.split("\\+(?=([0-9.eE-]+\\*)?[a-z])");
-        if (parts.length == 1 && !s.contains("*")) return parseOne(s);
-        List<Reward> terms = new ArrayList<>();
-        double[] w = new double[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            String p = parts[i];
-            int star = p.indexOf('*');
-            w[i] = star < 0 ? 1.0 : number(p.substring(0, star), "weight in '" + p + "'");
-            terms.add(parseOne(star < 0 ? p : p.substring(star + 1)));
-        }
-        return new Sum(w, terms, s);
+        if (spec == null || spec.isBlank()) throw new InvalidSettingException("reward", "is required, e.g. point:2,0.5");
+        return new Parser(spec).spec();
     }
 
-    private static Reward parseOne(String s) {
-        int colon = s.indexOf(':');
-        if (colon < 0) throw bad(s);
-        String kind = s.substring(0, colon).toLowerCase(Locale.ROOT);
-        String[] args = s.substring(colon + 1).split(",");
-        switch (kind) {
-            case "point", "quadratic", "linear" -> {
-                double[] v = new double[args.length];
-                for (int i = 0; i < args.length; i++) v[i] = number(args[i], kind + " coordinate " + (i + 1));
-                return switch (kind) {
-                    case "point" -> new Point(v, s);
-                    case "quadratic" -> new Quadratic(v, s);
-                    default -> new Linear(v, s);
-                };
-            }
-            case "line" -> {
-                if (args.length != 2 || !(args[0].equals("horizontal") || args[0].equals("vertical")))
-                    throw new fksteer.io.InvalidSettingException("reward", "line must be line:horizontal,Y or line:vertical,X; got '" + s + "'");
-                return new Line(args[0].equals("horizontal"), number(args[1], "line position"), s);
-            }
-            default -> throw bad(s);
-        }
-    }
+    private static final class Parser {
+        private final String s;
+        private final int n;
+        private int i;
 
-    private static double number(String t, String what) {
-        try {
-            double v = Double.parseDouble(t);
-            if (!Double.isFinite(v)) throw new NumberFormatException();
+        Parser(String s) {
+            this.s = s;
+            this.n = s.length();
+        }
+
+        Reward spec() {
+            List<Reward> terms = new ArrayList<>();
+            List<Double> weights = new ArrayList<>();
+            boolean weighted = false;
+            do {
+                if (terms.size() == MAX_TERMS) throw fail("has more than " + MAX_TERMS + " terms", i);
+                skipSpaces();
+                double w = 1;
+                if (i < n && !isLetter(s.charAt(i))) {
+                    int at = i;
+                    w = number("a weight or a reward name");
+                    if (!(Math.abs(w) <= MAX_WEIGHT)) throw fail("has a weight outside [-" + MAX_WEIGHT + ", " + MAX_WEIGHT + "]", at);
+                    skipSpaces();
+                    if (!accept('*')) throw fail("needs '*' between a weight and its reward", i);
+                    skipSpaces();
+                    weighted = true;
+                }
+                weights.add(w);
+                terms.add(term());
+                skipSpaces();
+            } while (accept('+'));
+            if (i < n) throw fail("expected '+' and another term, or the end", i);
+            if (terms.size() == 1 && !weighted) return terms.get(0);
+            int d = terms.get(0).dim();
+            for (Reward r : terms)
+                if (r.dim() != d)
+                    throw new InvalidSettingException("reward", "terms must have the same dimension, but term 1 has " + d + " and term "
+                            + (terms.indexOf(r) + 1) + " has " + r.dim() + ": " + Quote.of(s));
+            double[] w = new double[weights.size()];
+            for (int k = 0; k < w.length; k++) w[k] = weights.get(k);
+            return new Sum(w, terms, s.strip());
+        }
+
+        private Reward term() {
+            int start = i;
+            String kind = word().toLowerCase(Locale.ROOT);
+            if (kind.isEmpty()) throw fail("expected a reward name: point, line, quadratic or linear", start);
+            if (!List.of("point", "line", "quadratic", "linear").contains(kind))
+                throw fail("has an unknown reward name (use point:X,Y,.. | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,..)", start);
+            skipSpaces();
+            if (!accept(':')) throw fail("needs ':' after " + kind, i);
+            skipSpaces();
+            if (kind.equals("line")) {
+                int at = i;
+                String dir = word().toLowerCase(Locale.ROOT);
+                if (!dir.equals("horizontal") && !dir.equals("vertical"))
+                    throw fail("needs line:horizontal,Y or line:vertical,X", at);
+                skipSpaces();
+                if (!accept(',')) throw fail("needs ',' and a position after line:" + dir, i);
+                skipSpaces();
+                double c = coordinate("the line's position");
+                return new Line(dir.equals("horizontal"), c, s.substring(start, i));
+            }
+            List<Double> v = new ArrayList<>();
+            do {
+                skipSpaces();
+                v.add(coordinate("coordinate " + (v.size() + 1) + " of " + kind));
+                skipSpaces();
+                if (i < n && s.charAt(i) != ',' && s.charAt(i) != '+')
+                    throw fail("needs ',' between coordinates (a space may not split a number)", i);
+            } while (accept(','));
+            double[] c = new double[v.size()];
+            for (int k = 0; k < c.length; k++) c[k] = v.get(k);
+            String t = s.substring(start, i).strip();
+            return switch (kind) {
+                case "point" -> new Point(c, t);
+                case "quadratic" -> new Quadratic(c, t);
+                default -> new Linear(c, t);
+            };
+        }
+
+        private double coordinate(String what) {
+            int at = i;
+            double v = number(what);
+            if (!(Math.abs(v) <= MAX_COORDINATE))
+                throw fail("has " + what + " outside [-" + MAX_COORDINATE + ", " + MAX_COORDINATE + "]", at);
             return v;
-        } catch (NumberFormatException e) {
-            throw new fksteer.io.InvalidSettingException("reward", ": " + what + " must be a finite number, got '" + t + "'");
         }
-    }
 
-    private static IllegalArgumentException bad(String s) {
-        return new fksteer.io.InvalidSettingException("reward", "must be point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,C2,... | linear:A1,A2,... "
-                + "or a weighted sum like 0.5*point:2,0.5+line:vertical,1; got '" + s + "'");
+        /** A decimal number that ends at a separator (space, ',', '*', '+') or the end: so 1d, 0x1p1 and 1.2.3 fail. */
+        private double number(String what) {
+            Matcher m = NUMBER.matcher(s).region(i, n);
+            if (!m.lookingAt() || m.end() < n && ",*+ \t".indexOf(s.charAt(m.end())) < 0)
+                throw fail("expected " + what + " as a decimal number (like 2, -0.5 or 1e-3)", i);
+            i = m.end();
+            return Double.parseDouble(m.group()); // finite here: the callers bound it
+        }
+
+        private String word() {
+            int start = i;
+            while (i < n && isLetter(s.charAt(i))) i++;
+            return s.substring(start, i);
+        }
+
+        private static boolean isLetter(char c) {
+            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+        }
+
+        private boolean accept(char c) {
+            if (i < n && s.charAt(i) == c) {
+                i++;
+                return true;
+            }
+            return false;
+        }
+
+        private void skipSpaces() {
+            while (i < n && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) i++;
+        }
+
+        private InvalidSettingException fail(String problem, int at) {
+            return new InvalidSettingException("reward", problem + " at character " + (at + 1) + " of " + Quote.around(s, at));
+        }
     }
 }
