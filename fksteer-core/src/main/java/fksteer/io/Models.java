@@ -1,7 +1,11 @@
 package fksteer.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fksteer.model.GaussianMixture;
 import fksteer.model.Mlp;
 import fksteer.model.MlpFlow;
@@ -12,10 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Loading and saving models. A flow MLP is stored as safetensors with PyTorch's names for
@@ -26,7 +33,27 @@ public final class Models {
     /** Name of the pretrained model shipped in the jar. */
     public static final String CHECKERBOARD = "checkerboard";
     private static final String RESOURCE = "/models/checkerboard.safetensors";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Mixture files are parsed as a stream with duplicate keys as errors (not "last one wins"). */
+    private static final JsonFactory STRICT_JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /**
+     * The largest pre-activation magnitude a flow MLP may reach on a unit-scale input (t and every
+     * coordinate of x in [-1, 1]), bounded layer by layer: |h_j| <= |b_j| + sum_k |W_jk| * B, where B
+     * is the previous layer's bound (1 for the input, and max(bound, 1) after an ELU, since ELU maps
+     * into (-1, h]). Float overflows at 3.4e38; a bound of 1e30 leaves a factor of 3e8 of headroom, and
+     * the bound grows at most linearly with the input's scale, so states up to about 3e8 in every
+     * coordinate stay finite. The same limit bounds backpropagation: the product over layers of the
+     * largest column sum of |W| (how much a unit cotangent can grow, as ELU' <= 1). A model beyond either
+     * (a bias of 1e30, say) cannot give finite velocities or gradients and is refused when loaded.
+     */
+    public static final double MAX_ACTIVATION = 1e30;
+    /**
+     * The widest layer: each thread keeps 256-row scratch buffers of the widest layer, and
+     * 256 x 2^20 floats is the most that keeps them (and their int indices) far from overflow.
+     */
+    public static final int MAX_WIDTH = 1 << 20;
+
+    private static final Pattern LAYER = Pattern.compile("net\\.(0|[1-9]\\d{0,8})\\.(weight|bias)");
 
     private Models() {}
 
@@ -34,11 +61,22 @@ public final class Models {
     public static VelocityField load(String spec) {
         if (spec == null || spec.isBlank()) throw new InvalidSettingException("model", "is required: checkerboard, FILE.safetensors or FILE.json");
         if (spec.equals(CHECKERBOARD)) return new MlpFlow(checkerboardMlp());
-        Path p = Path.of(spec);
-        String lower = spec.toLowerCase();
-        if (lower.endsWith(".json")) return loadMixture(p);
-        if (lower.endsWith(".safetensors")) return new MlpFlow(loadMlp(p));
-        throw new InvalidSettingException("model", "must be 'checkerboard', a .safetensors file or a .json file; got '" + spec + "'");
+        Path p;
+        try {
+            p = Path.of(spec);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidSettingException("model", Quote.of(spec) + " is not a valid path: " + Quote.of(String.valueOf(e.getReason())));
+        }
+        String lower = spec.toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (lower.endsWith(".json")) return loadMixture(p);
+            if (lower.endsWith(".safetensors")) return new MlpFlow(loadMlp(p));
+        } catch (InvalidSettingException e) {
+            throw e;
+        } catch (BadInputException e) {
+            throw new InvalidSettingException("model", e.getMessage()); // the reader names the file and the field or tensor
+        }
+        throw new InvalidSettingException("model", "must be 'checkerboard', a .safetensors file or a .json file; got " + Quote.of(spec));
     }
 
     public static Mlp checkerboardMlp() {
@@ -54,45 +92,104 @@ public final class Models {
         return toMlp(Safetensors.read(p), p.toString());
     }
 
-    /** Builds the MLP from net.{2l}.weight / net.{2l}.bias tensors, checking names and shapes. */
+    /**
+     * Builds the MLP from net.{2l}.weight / net.{2l}.bias tensors, checking names, shapes, values
+     * (finite) and magnitudes (see {@link #MAX_ACTIVATION}).
+     */
     public static Mlp toMlp(Safetensors.Contents c, String name) {
-        String where = "safetensors file " + name + ": ";
-        TreeMap<Integer, Safetensors.Tensor> ws = new TreeMap<>(), bs = new TreeMap<>();
+        String where = "safetensors file " + Quote.of(name, 0, 300) + ": ";
+        TreeMap<Integer, Map.Entry<String, Safetensors.Tensor>> ws = new TreeMap<>(), bs = new TreeMap<>();
         for (var e : c.tensors().entrySet()) {
             String k = e.getKey();
             String key = k.startsWith("net.") ? k : k.replaceFirst("^.*?\\.(net\\.)", "$1"); // tolerate a module prefix
-            var m = java.util.regex.Pattern.compile("net\\.(\\d+)\\.(weight|bias)").matcher(key);
-            if (!m.matches()) throw new BadInputException(where + "unexpected tensor '" + k + "'; expected net.<i>.weight and net.<i>.bias");
-            (m.group(2).equals("weight") ? ws : bs).put(Integer.parseInt(m.group(1)), e.getValue());
+            Matcher m = LAYER.matcher(key);
+            if (!m.matches())
+                throw new BadInputException(where + "unexpected tensor " + Quote.of(k) + "; expected net.<i>.weight and net.<i>.bias");
+            var old = (m.group(2).equals("weight") ? ws : bs).put(Integer.parseInt(m.group(1)), e);
+            if (old != null)
+                throw new BadInputException(where + "tensors " + Quote.of(old.getKey()) + " and " + Quote.of(k) + " are both " + key);
         }
         if (ws.isEmpty()) throw new BadInputException(where + "no net.<i>.weight tensors");
-        if (!ws.keySet().equals(bs.keySet())) throw new BadInputException(where + "every net.<i>.weight needs a matching net.<i>.bias");
+        for (int i : ws.keySet())
+            if (!bs.containsKey(i)) throw new BadInputException(where + "tensor " + Quote.of(ws.get(i).getKey()) + " has no matching net." + i + ".bias");
+        for (int i : bs.keySet())
+            if (!ws.containsKey(i)) throw new BadInputException(where + "tensor " + Quote.of(bs.get(i).getKey()) + " has no matching net." + i + ".weight");
         List<Integer> idx = new ArrayList<>(ws.keySet());
         for (int l = 0; l < idx.size(); l++)
             if (idx.get(l) != 2 * l)
-                throw new BadInputException(where + "layers must be net.0, net.2, net.4, ... (Linear/ELU pairs); found net." + idx.get(l));
+                throw new BadInputException(where + "layers must be net.0, net.2, net.4, ... (Linear/ELU pairs); found net." + idx.get(l)
+                        + " where net." + 2 * l + " belongs");
         int layers = idx.size();
         int[] sizes = new int[layers + 1];
         float[][] w = new float[layers][], b = new float[layers][];
         for (int l = 0; l < layers; l++) {
-            var wt = ws.get(2 * l);
-            var bt = bs.get(2 * l);
-            if (wt.shape().length != 2) throw new BadInputException(where + "net." + 2 * l + ".weight must be 2-D [out, in]");
-            int out = (int) wt.shape()[0], in = (int) wt.shape()[1];
+            var we = ws.get(2 * l);
+            var be = bs.get(2 * l);
+            String wn = "net." + 2 * l + ".weight", bn = "net." + 2 * l + ".bias"; // canonical names: any module prefix dropped
+            long[] wsh = we.getValue().shape(), bsh = be.getValue().shape();
+            if (wsh.length != 2) throw new BadInputException(where + wn + " must be 2-D [out, in], got shape " + Arrays.toString(wsh));
+            for (long dim : wsh)
+                if (dim < 1 || dim > MAX_WIDTH)
+                    throw new BadInputException(where + wn + " has shape " + Arrays.toString(wsh) + "; layer sizes must be in [1, " + MAX_WIDTH + "]");
+            int out = (int) wsh[0], in = (int) wsh[1];
             if (l == 0) sizes[0] = in;
             else if (in != sizes[l])
-                throw new BadInputException(where + "net." + 2 * l + ".weight has " + in + " inputs but the previous layer has " + sizes[l] + " outputs");
-            if (bt.shape().length != 1 || bt.shape()[0] != out)
-                throw new BadInputException(where + "net." + 2 * l + ".bias must have shape [" + out + "]");
+                throw new BadInputException(where + wn + " has " + in + " inputs but the previous layer has " + sizes[l] + " outputs");
+            if (bsh.length != 1 || bsh[0] != out)
+                throw new BadInputException(where + bn + " must have shape [" + out + "], got " + Arrays.toString(bsh));
             sizes[l + 1] = out;
-            w[l] = wt.data();
-            b[l] = bt.data();
+            w[l] = we.getValue().data();
+            b[l] = be.getValue().data();
+            checkFinite(w[l], where + wn);
+            checkFinite(b[l], where + bn);
         }
         if (sizes[0] != sizes[layers] + 1)
             throw new BadInputException(where + "a flow model maps [t, x] to v, so inputs must be outputs + 1; got " + sizes[0] + " -> " + sizes[layers]);
-        for (float[] a : w) for (float v : a) if (!Float.isFinite(v)) throw new BadInputException(where + "weights contain NaN or Inf");
-        for (float[] a : b) for (float v : a) if (!Float.isFinite(v)) throw new BadInputException(where + "biases contain NaN or Inf");
+        checkMagnitudes(sizes, w, b, ws, bs, where);
         return Mlp.fromTorch(sizes, w, b);
+    }
+
+    private static void checkFinite(float[] a, String what) {
+        for (int i = 0; i < a.length; i++)
+            if (!Float.isFinite(a[i])) throw new BadInputException(what + " holds " + a[i] + " at flat index " + i + "; every value must be finite");
+    }
+
+    /** Refuses weights whose forward pass on a unit-scale input could exceed {@link #MAX_ACTIVATION}. */
+    private static void checkMagnitudes(int[] sizes, float[][] w, float[][] b, TreeMap<Integer, Map.Entry<String, Safetensors.Tensor>> ws,
+            TreeMap<Integer, Map.Entry<String, Safetensors.Tensor>> bs, String where) {
+        double bound = 1; // |t| and |x_i| <= 1
+        for (int l = 0; l < w.length; l++) {
+            int in = sizes[l], out = sizes[l + 1];
+            double next = 0, maxBias = 0;
+            for (int j = 0; j < out; j++) {
+                double row = 0;
+                for (int k = 0; k < in; k++) row += Math.abs(w[l][j * in + k]);
+                maxBias = Math.max(maxBias, Math.abs(b[l][j]));
+                next = Math.max(next, Math.abs(b[l][j]) + bound * row);
+            }
+            if (!(next <= MAX_ACTIVATION)) {
+                String culprit = maxBias > MAX_ACTIVATION ? bs.get(2 * l).getKey() : ws.get(2 * l).getKey();
+                throw new BadInputException(where + "tensor " + Quote.of(culprit) + " is too large: layer net." + 2 * l
+                        + " can reach magnitude " + String.format(java.util.Locale.ROOT, "%.3g", next)
+                        + " on inputs in [-1, 1], above the limit " + MAX_ACTIVATION + " that keeps float (max 3.4e38) from overflowing");
+            }
+            bound = Math.max(next, 1); // ELU maps h into (-1, h]; the last layer is linear, and its bound is the output's
+        }
+        // Backward: a unit cotangent grows by at most the largest column sum of |W| per layer (ELU' <= 1).
+        double grad = 1;
+        for (int l = w.length - 1; l >= 0; l--) {
+            int in = sizes[l], out = sizes[l + 1];
+            double[] col = new double[in];
+            for (int j = 0; j < out; j++)
+                for (int k = 0; k < in; k++) col[k] += Math.abs(w[l][j * in + k]);
+            double max = 0;
+            for (double v : col) max = Math.max(max, v);
+            grad *= max;
+            if (!(grad <= MAX_ACTIVATION))
+                throw new BadInputException(where + "tensor " + Quote.of(ws.get(2 * l).getKey()) + " is too large: gradients through layers net."
+                        + 2 * l + " to the output can grow by " + String.format(java.util.Locale.ROOT, "%.3g", grad) + ", above the limit "
+                        + MAX_ACTIVATION + " that keeps float (max 3.4e38) from overflowing");
+        }
     }
 
     public static void saveMlp(Mlp mlp, Path p, Map<String, String> metadata) throws IOException {
@@ -110,30 +207,133 @@ public final class Models {
         Safetensors.write(p, t, md);
     }
 
-    /** Reads {"type": "gaussian-mixture", "weights": [...], "means": [[...], ...], "stds": [...]}. */
+    /** The largest mixture file read: 64 MiB, which bounds the memory its parsing can take. */
+    public static final long MAX_MIXTURE_FILE = 64L << 20;
+    /**
+     * The largest mixture dimension. With at most 2^16 coordinates, the per-point and 256-row buffers
+     * stay far from int overflow, and a run's n x d arrays overflow only for n above 32768 particles,
+     * which the run's own size checks refuse; a 100k-dimensional mixture is refused here with one line.
+     */
+    public static final int MAX_MIXTURE_DIM = 1 << 16;
+    /** The most mean coordinates (components x dimension): 2^24 doubles, 128 MiB. */
+    public static final long MAX_MIXTURE_ENTRIES = 1L << 24;
+    /** The largest |mean| coordinate. */
+    public static final double MAX_MEAN = 1e6;
+    /** The range of component standard deviations. */
+    public static final double MIN_STD = 1e-4, MAX_STD = 1e4;
+    /*
+     * Why these bounds keep the field finite: the velocity is a posterior average of
+     * v_j = mu_j + c_j (x - t mu_j) with c_j = (t s^2 - (1 - t)) / var_j(t), var_j = (1-t)^2 + t^2 s^2.
+     * Since |t s^2 - (1-t)| <= max(s^2, 1) and var_j >= s^2 / (1 + s^2), |c_j| <= max(s^2, 1)(1 + s^2)/s^2,
+     * which is at most about 2e8 for s in [1e-4, 1e4]. So |v| <= 1e6 + 2e8 (|x| + 1e6), below
+     * Float.MAX_VALUE (3.4e38) for every state with |x| up to 1e29, and the score (t v - x)/(1 - t) is
+     * as finite as the time grid allows. The posterior log-weights, computed in double, hold
+     * d (|x| + |mu|)^2 (1 + s^2) / s^2 <= 2^16 x 1e58 x 1e8, far below Double.MAX_VALUE.
+     */
+
+    /**
+     * The fields of a mixture file. Any other field is an error: a field from a newer format (say,
+     * "process" or "prediction") that this reader ignored would give a different model without a word.
+     * New optional fields go here and into the switch in {@link #readMixture}.
+     */
+    private static final List<String> MIXTURE_FIELDS = List.of("type", "weights", "means", "stds");
+
+    /**
+     * Reads {"type": "gaussian-mixture", "weights": [...], "means": [[...], ...], "stds": [...]}:
+     * exactly these fields, once each, and nothing after the object. Weights are finite, positive and
+     * sum to 1 within 1e-6 (never normalised for you); means and stds are finite and within
+     * {@link #MAX_MEAN}, [{@link #MIN_STD}, {@link #MAX_STD}]; all means have one dimension, at most
+     * {@link #MAX_MIXTURE_DIM}.
+     */
     public static GaussianMixture loadMixture(Path p) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(p));
+        String where = Quote.of(p.toString(), 0, 300) + ": ";
+        InputFiles.regularFileSize(p, where, "a .json gaussian-mixture file", MAX_MIXTURE_FILE);
+        try (InputStream in = Files.newInputStream(p); JsonParser jp = STRICT_JSON.createParser(in)) {
+            return readMixture(jp, where);
+        } catch (JsonProcessingException e) {
+            throw new BadInputException(where + "not valid JSON: " + jsonProblem(e));
         } catch (NoSuchFileException e) {
-            throw new InvalidSettingException("model", ": file not found: " + p);
+            throw new BadInputException(where + "file not found");
         } catch (IOException e) {
-            throw new InvalidSettingException("model", p + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new BadInputException(where + "cannot read it: " + Quote.of(String.valueOf(e.getMessage())));
         }
-        return parseMixture(root, p.toString());
     }
 
+    /** Checks a mixture given as a JSON tree, as {@link #loadMixture} does a file; name is used in messages. */
     public static GaussianMixture parseMixture(JsonNode root, String name) {
-        String where = "gaussian-mixture file " + name + ": ";
-        if (root == null || !root.isObject()) throw new BadInputException(where + "expected a JSON object");
-        if (!"gaussian-mixture".equals(root.path("type").asText()))
-            throw new BadInputException(where + "field \"type\" must be \"gaussian-mixture\"");
-        double[] w = doubles(root.path("weights"), where + "field \"weights\"");
-        double[] s = doubles(root.path("stds"), where + "field \"stds\"");
-        JsonNode mn = root.path("means");
-        if (!mn.isArray()) throw new BadInputException(where + "field \"means\" must be an array of arrays of numbers");
-        double[][] means = new double[mn.size()][];
-        for (int i = 0; i < means.length; i++) means[i] = doubles(mn.get(i), where + "field \"means\"[" + i + "]");
+        String where = Quote.of(name, 0, 300) + ": ";
+        if (root == null) throw new BadInputException(where + "expected a JSON object");
+        try (JsonParser jp = root.traverse()) {
+            return readMixture(jp, where);
+        } catch (IOException e) {
+            throw new BadInputException(where + "not valid JSON: " + Quote.of(String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
+        }
+    }
+
+    private static String jsonProblem(JsonProcessingException e) {
+        var loc = e.getLocation();
+        return Quote.of(String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""))
+                + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr());
+    }
+
+    private static GaussianMixture readMixture(JsonParser jp, String where) throws IOException {
+        if (jp.nextToken() != JsonToken.START_OBJECT) throw new BadInputException(where + "expected a JSON object, got " + token(jp));
+        double[] w = null, s = null;
+        double[][] means = null;
+        boolean typed = false;
+        while (jp.nextToken() == JsonToken.FIELD_NAME) {
+            String f = jp.currentName();
+            JsonToken v = jp.nextToken();
+            switch (f) {
+                case "type" -> {
+                    if (v != JsonToken.VALUE_STRING || !jp.getText().equals("gaussian-mixture"))
+                        throw new BadInputException(where + "field \"type\" must be \"gaussian-mixture\", got " + token(jp));
+                    typed = true;
+                }
+                case "weights" -> w = numbers(jp, where + "field \"weights\"", MAX_MIXTURE_ENTRIES);
+                case "stds" -> s = numbers(jp, where + "field \"stds\"", MAX_MIXTURE_ENTRIES);
+                case "means" -> means = means(jp, where);
+                default -> throw new BadInputException(where + "unknown field " + Quote.of(f) + "; a gaussian-mixture has only "
+                        + String.join(", ", MIXTURE_FIELDS.stream().map(x -> "\"" + x + "\"").toList()));
+            }
+        }
+        JsonToken after; // the object has ended: nothing may follow it
+        try {
+            after = jp.nextToken();
+        } catch (JsonProcessingException e) {
+            after = JsonToken.NOT_AVAILABLE;
+        }
+        if (after != null)
+            throw new BadInputException(where + "unexpected content after the JSON object"
+                    + (jp.currentTokenLocation().getLineNr() > 0 ? " at line " + jp.currentTokenLocation().getLineNr() : "")
+                    + "; a model file holds one object");
+        if (!typed) throw new BadInputException(where + "missing field \"type\": \"gaussian-mixture\"");
+        if (w == null) throw new BadInputException(where + "missing field \"weights\"");
+        if (means == null) throw new BadInputException(where + "missing field \"means\"");
+        if (s == null) throw new BadInputException(where + "missing field \"stds\"");
+        int m = w.length;
+        if (m == 0) throw new BadInputException(where + "field \"weights\" must not be empty");
+        if (means.length != m || s.length != m)
+            throw new BadInputException(where + "fields \"weights\", \"means\" and \"stds\" must have the same length, got "
+                    + m + ", " + means.length + ", " + s.length);
+        int d = means[0].length;
+        if (d == 0) throw new BadInputException(where + "field \"means\"[0] must have at least one coordinate");
+        double sum = 0;
+        for (int j = 0; j < m; j++) {
+            if (!(w[j] > 0) || !Double.isFinite(w[j]))
+                throw new BadInputException(where + "field \"weights\"[" + j + "] must be a finite number > 0, got " + w[j]);
+            sum += w[j];
+            if (!(s[j] >= MIN_STD && s[j] <= MAX_STD))
+                throw new BadInputException(where + "field \"stds\"[" + j + "] must be a number in [" + MIN_STD + ", " + MAX_STD + "], got " + s[j]);
+            if (means[j].length != d)
+                throw new BadInputException(where + "field \"means\"[" + j + "] has dimension " + means[j].length + ", but \"means\"[0] has " + d);
+            for (int k = 0; k < d; k++)
+                if (!(Math.abs(means[j][k]) <= MAX_MEAN))
+                    throw new BadInputException(where + "field \"means\"[" + j + "][" + k + "] must be a finite number with |value| <= "
+                            + MAX_MEAN + ", got " + means[j][k]);
+        }
+        if (!(Math.abs(sum - 1) <= 1e-6))
+            throw new BadInputException(where + "field \"weights\" sums to " + sum + "; the weights must sum to 1 (within 1e-6), and are not normalised for you");
         try {
             return new GaussianMixture(w, means, s);
         } catch (IllegalArgumentException e) {
@@ -141,13 +341,48 @@ public final class Models {
         }
     }
 
-    private static double[] doubles(JsonNode n, String what) {
-        if (!n.isArray()) throw new BadInputException(what + " must be an array of numbers");
-        double[] a = new double[n.size()];
-        for (int i = 0; i < a.length; i++) {
-            if (!n.get(i).isNumber()) throw new BadInputException(what + "[" + i + "] must be a number");
-            a[i] = n.get(i).asDouble();
+    /** "means": an array of arrays of numbers, at most {@link #MAX_MIXTURE_DIM} each and {@link #MAX_MIXTURE_ENTRIES} in all. */
+    private static double[][] means(JsonParser jp, String where) throws IOException {
+        if (jp.currentToken() != JsonToken.START_ARRAY)
+            throw new BadInputException(where + "field \"means\" must be an array of arrays of numbers, got " + token(jp));
+        List<double[]> rows = new ArrayList<>();
+        long total = 0;
+        while (jp.nextToken() != JsonToken.END_ARRAY) {
+            String what = where + "field \"means\"[" + rows.size() + "]";
+            double[] row = numbers(jp, what, Math.min(MAX_MIXTURE_DIM, MAX_MIXTURE_ENTRIES - total));
+            total += row.length;
+            rows.add(row);
+            if (rows.size() > MAX_MIXTURE_ENTRIES)
+                throw new BadInputException(where + "field \"means\" has more than " + MAX_MIXTURE_ENTRIES + " components");
         }
-        return a;
+        return rows.toArray(new double[0][]);
+    }
+
+    /** An array of at most max JSON numbers; the parser is on its first token. */
+    private static double[] numbers(JsonParser jp, String what, long max) throws IOException {
+        if (jp.currentToken() != JsonToken.START_ARRAY) throw new BadInputException(what + " must be an array of numbers, got " + token(jp));
+        double[] a = new double[8];
+        int n = 0;
+        for (JsonToken t; (t = jp.nextToken()) != JsonToken.END_ARRAY; n++) {
+            if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT)
+                throw new BadInputException(what + "[" + n + "] must be a number, got " + token(jp));
+            if (n >= max)
+                throw new BadInputException(what + " has more than " + max + " numbers; a mixture may have dimension at most " + MAX_MIXTURE_DIM
+                        + " and " + MAX_MIXTURE_ENTRIES + " mean coordinates in all");
+            if (n == a.length) a = Arrays.copyOf(a, (int) Math.min(2L * n, Integer.MAX_VALUE - 8));
+            a[n] = jp.getDoubleValue();
+        }
+        return Arrays.copyOf(a, n);
+    }
+
+    private static String token(JsonParser jp) throws IOException {
+        JsonToken t = jp.currentToken();
+        if (t == null) return "the end of the file";
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "the string " + Quote.of(jp.getText());
+            default -> Quote.of(jp.getText());
+        };
     }
 }
