@@ -184,6 +184,9 @@ class InputFuzzTest {
     }
 
     static void checkCounts(Map<String, int[]> counts, java.util.List<String> families, int total) {
+        StringBuilder b = new StringBuilder("fuzz (family: accepted/rejected):");
+        counts.forEach((k, v) -> b.append(' ').append(k).append(' ').append(v[0]).append('/').append(v[1]));
+        System.out.println(b);
         assertEquals(families.size(), counts.size(), "every family ran: " + counts.keySet());
         int sum = 0;
         for (var e : counts.entrySet()) {
