@@ -44,10 +44,10 @@ class MixtureJsonTest {
     String rejected(String text, String... parts) throws Exception {
         Path p = dir.resolve("bad.json");
         Files.writeString(p, text);
-        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(p.toString()));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> Models.load(p.toString()));
         String m = e.getMessage();
         assertFalse(m.matches("(?s).*\\R.*"), "one line: " + m);
-        assertTrue(m.startsWith("--model ") && m.contains("bad.json"), "names the flag and file: " + m);
+        assertTrue(e.setting().equals("model") && m.contains("bad.json"), "names the setting and file: " + m);
         for (String part : parts) assertTrue(m.contains(part), "mentions " + part + ": " + m);
         return m;
     }

@@ -326,7 +326,7 @@ class SafetensorsTest {
         assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
         Files.delete(zero);
         e = assertThrows(BadInputException.class, () -> Models.load("/dev/zero"));
-        assertTrue(e.getMessage().startsWith("--model must be"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("model must be"), e.getMessage());
         Path d = Files.createDirectory(dir.resolve("d.safetensors"));
         e = assertThrows(BadInputException.class, () -> Models.load(d.toString()));
         assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
@@ -351,7 +351,7 @@ class SafetensorsTest {
         float[][] w = {new float[3 * 4], new float[4 * 2]}, b = {new float[4], new float[2]};
         b[0][1] = 1e30f;
         BadInputException e = loadRejected(mlpWith(w, b, 3, 4, 2));
-        assertTrue(e.getMessage().contains("'net.0.bias' is too large") && e.getMessage().startsWith("--model safetensors file"), e.getMessage());
+        assertTrue(e.getMessage().contains("'net.0.bias' is too large") && e.getMessage().startsWith("model safetensors file"), e.getMessage());
     }
 
     @Test
