@@ -24,9 +24,11 @@ public interface DenseKernels {
 
     /**
      * The same as {@link #dense} without activation for narrow outputs (N smaller than a vector), with
-     * the weights given output-major: c[r*N+j] = bias[j] + sum_k a[r*K+k] * w[wOff+j*K+k]. The vector
-     * version sums along k in lanes and then reduces, so it differs from the scalar chain by rounding
-     * only (|error| <= about K * 2^-24 * sum_k |a_k w_k|).
+     * the weights given output-major: c[r*N+j] = bias[j] + sum_k a[r*K+k] * w[wOff+j*K+k]. The sum
+     * runs in L lanes (lane l takes k = l, l + L, ... as an fma chain, L the vector length), the lanes are
+     * added in a fixed pairwise tree, the k tail past the last full vector follows as an fma chain, then
+     * the bias. Every step's order is fixed, so both implementations agree bit for bit, and the result
+     * does not depend on the JIT or the thread.
      */
     void denseNarrow(float[] a, int n, int K, float[] w, int wOff, int N, float[] bias, int biasOff, float[] c);
 
@@ -83,11 +85,21 @@ public interface DenseKernels {
     }
 
     final class Holder {
+        /** The Vector API's float lane count here, or 8 where it is unusable. */
+        static final int LANES = lanes();
         static final DenseKernels INSTANCE =
                 Vectorization.enabled() && VectorDense.usable() // VectorDense is never loaded without the module
                         ? new VectorDense()
                         : new ScalarDense();
 
         private Holder() {}
+
+        private static int lanes() {
+            try {
+                return VectorDense.usable() ? VectorDense.L : 8;
+            } catch (Throwable t) {  // the jdk.incubator.vector module is absent
+                return 8;
+            }
+        }
     }
 }

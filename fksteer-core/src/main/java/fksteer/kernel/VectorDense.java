@@ -4,12 +4,15 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API dense kernels, register-blocked 4 rows x 4 vectors. Every output element is the fma
  * chain bias, +a0*b0, +a1*b1, ... in k order, exactly as in {@link ScalarDense}; column tails
- * narrower than one vector run that scalar chain.
+ * narrower than one vector run that scalar chain. No result depends on an order the Vector API leaves
+ * unspecified (no {@code reduceLanes}), so a kernel gives the same bits interpreted, C1- or
+ * C2-compiled, on any thread.
  */
 public final class VectorDense implements DenseKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -173,19 +176,67 @@ public final class VectorDense implements DenseKernels {
 
     @Override
     public void denseNarrow(float[] a, int n, int K, float[] w, int wOff, int N, float[] bias, int biasOff, float[] c) {
-        int kv = K - K % L;
-        for (int r = 0; r < n; r++) {
+        int kv = K - K % L, r = 0;
+        // four rows at a time: four independent fma chains and lane trees for the core to overlap;
+        // every output's own order is the same as in the one-row loop below
+        for (; r + 4 <= n; r += 4) {
+            int a0 = r * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
+            for (int j = 0; j < N; j++) {
+                int wo = wOff + j * K;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                for (int k = 0; k < kv; k += L) {
+                    FloatVector wv = FloatVector.fromArray(S, w, wo + k);
+                    s0 = FloatVector.fromArray(S, a, a0 + k).fma(wv, s0);
+                    s1 = FloatVector.fromArray(S, a, a1 + k).fma(wv, s1);
+                    s2 = FloatVector.fromArray(S, a, a2 + k).fma(wv, s2);
+                    s3 = FloatVector.fromArray(S, a, a3 + k).fma(wv, s3);
+                }
+                float b = bias == null ? 0f : bias[biasOff + j];
+                c[r * N + j] = narrowTail(a, a0, w, wo, kv, K, laneSum(s0)) + b;
+                c[(r + 1) * N + j] = narrowTail(a, a1, w, wo, kv, K, laneSum(s1)) + b;
+                c[(r + 2) * N + j] = narrowTail(a, a2, w, wo, kv, K, laneSum(s2)) + b;
+                c[(r + 3) * N + j] = narrowTail(a, a3, w, wo, kv, K, laneSum(s3)) + b;
+            }
+        }
+        for (; r < n; r++) {
             int ao = r * K;
             for (int j = 0; j < N; j++) {
                 int wo = wOff + j * K;
                 FloatVector acc = FloatVector.zero(S);
                 for (int k = 0; k < kv; k += L)
                     acc = FloatVector.fromArray(S, a, ao + k).fma(FloatVector.fromArray(S, w, wo + k), acc);
-                float s = acc.reduceLanes(VectorOperators.ADD);
-                for (int k = kv; k < K; k++) s = Math.fma(a[ao + k], w[wo + k], s);
-                c[r * N + j] = s + (bias == null ? 0f : bias[biasOff + j]);
+                c[r * N + j] = narrowTail(a, ao, w, wo, kv, K, laneSum(acc)) + (bias == null ? 0f : bias[biasOff + j]);
             }
         }
+    }
+
+    /** s continued by the fma chain over the k tail [kv, K). */
+    private static float narrowTail(float[] a, int ao, float[] w, int wo, int kv, int K, float s) {
+        for (int k = kv; k < K; k++) s = Math.fma(a[ao + k], w[wo + k], s);
+        return s;
+    }
+
+    /** Lane i takes lane i + h (mod L): the steps of {@link #laneSum}'s tree. Constants, so C2 folds them. */
+    private static final VectorShuffle<Float> UP1 = up(1), UP2 = up(2), UP4 = up(4), UP8 = up(8), UP16 = up(16), UP32 = up(32);
+
+    private static VectorShuffle<Float> up(int h) {
+        return VectorShuffle.fromOp(S, i -> (i + h) % L);
+    }
+
+    /**
+     * The sum of v's lanes in one fixed order: a pairwise tree, lane i += lane i + h for h = L/2, L/4,
+     * ..., 1, then lane 0. Unlike {@code reduceLanes(ADD)}, whose order is unspecified (the interpreter
+     * adds lanes in sequence, C2 in its own tree), this gives the same bits cold and warm;
+     * {@link ScalarDense#denseNarrow} adds in the same tree. L is a power of two.
+     */
+    static float laneSum(FloatVector v) {
+        if (L > 32) v = v.add(v.rearrange(UP32));
+        if (L > 16) v = v.add(v.rearrange(UP16));
+        if (L > 8) v = v.add(v.rearrange(UP8));
+        if (L > 4) v = v.add(v.rearrange(UP4));
+        if (L > 2) v = v.add(v.rearrange(UP2));
+        if (L > 1) v = v.add(v.rearrange(UP1));
+        return v.lane(0);
     }
 
     @Override

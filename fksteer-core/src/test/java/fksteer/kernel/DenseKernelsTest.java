@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -12,8 +13,8 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * The Vector API kernels against their scalar twin on random shapes, ragged tails included. The
  * linear parts are the same fma chains in the same order, so they must agree bit for bit; ELU uses a
- * vector expm1 that may differ from Math.expm1 by a few ulps; the narrow kernel reorders a sum, with
- * error at most about K * 2^-24 * sum |a_k w_k| (standard floating-point summation bound).
+ * vector expm1 that may differ from Math.expm1 by a few ulps; the narrow kernel's lane tree is
+ * reproduced by the twin, so it agrees bit for bit too.
  */
 class DenseKernelsTest {
     final DenseKernels vec = new VectorDense(), sca = new ScalarDense();
@@ -58,20 +59,40 @@ class DenseKernelsTest {
         if (x <= 0) assertEquals(DenseKernels.elu(x), out[0]);
     }
 
+    /** The narrow kernel adds its lanes in a fixed tree that the twin reproduces: equal bits, and close to the exact sum. */
     @Property(tries = 60)
-    void narrowWithinSummationBound(@ForAll @IntRange(min = 1, max = 33) int n, @ForAll @IntRange(min = 1, max = 300) int K,
-                                    @ForAll @IntRange(min = 1, max = 5) int N, @ForAll long seed) {
+    void narrowIsBitwiseEqualAndWithinSummationBound(@ForAll @IntRange(min = 1, max = 33) int n, @ForAll @IntRange(min = 1, max = 300) int K,
+                                                     @ForAll @IntRange(min = 1, max = 5) int N, @ForAll long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        float[] a = rand(r, n * K), w = rand(r, K * N), bias = rand(r, N);
+        float[] a = rand(r, n * K), w = rand(r, K * N + 1), bias = rand(r, N + 1);
         float[] c1 = new float[n * N], c2 = new float[n * N];
-        vec.denseNarrow(a, n, K, w, 0, N, bias, 0, c1);
-        sca.denseNarrow(a, n, K, w, 0, N, bias, 0, c2);
+        vec.denseNarrow(a, n, K, w, 1, N, bias, 1, c1);
+        sca.denseNarrow(a, n, K, w, 1, N, bias, 1, c2);
+        assertArrayEquals(c2, c1);
         for (int rI = 0; rI < n; rI++)
             for (int j = 0; j < N; j++) {
-                double abs = Math.abs(bias[j]);
-                for (int k = 0; k < K; k++) abs += Math.abs((double) a[rI * K + k] * w[j * K + k]);
-                double bound = 2.0 * (K + 2) * 0x1p-24 * abs; // both orders' error bounds added
-                assertEquals(c2[rI * N + j], c1[rI * N + j], bound);
+                double exact = bias[1 + j], abs = Math.abs(bias[1 + j]);
+                for (int k = 0; k < K; k++) {
+                    double p = (double) a[rI * K + k] * w[1 + j * K + k];
+                    exact += p;
+                    abs += Math.abs(p);
+                }
+                assertEquals(exact, c1[rI * N + j], (K + 2) * 0x1p-24 * abs); // standard summation bound
+            }
+    }
+
+    /** The twin of another lane count gives the same tree structure: 1 lane is the plain k-order chain. */
+    @Example
+    void narrowTwinWithOneLaneIsThePlainChain() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 5, K = 67, N = 3;
+        float[] a = rand(r, n * K), w = rand(r, K * N), bias = rand(r, N), c = new float[n * N];
+        new ScalarDense(1).denseNarrow(a, n, K, w, 0, N, bias, 0, c);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < N; j++) {
+                float acc = 0f;
+                for (int k = 0; k < K; k++) acc = Math.fma(a[i * K + k], w[j * K + k], acc);
+                assertEquals(Float.floatToRawIntBits(acc + bias[j]), Float.floatToRawIntBits(c[i * N + j]));
             }
     }
 
