@@ -1,11 +1,13 @@
 package fksteer.train;
 
 import fksteer.data.Dataset;
+import fksteer.io.InvalidSettingException;
 import fksteer.kernel.Parallel;
 import fksteer.model.Mlp;
 import fksteer.model.MlpFlow;
 import fksteer.rng.Rng;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Conditional flow matching on the linear path: with x0 ~ N(0, I), x1 ~ data, t ~ U(0, 1),
@@ -31,6 +33,7 @@ public final class FlowMatchingTrainer {
     private final int d, chunks;
     private final ChunkState[] states;
     private final float[] gw, gb;
+    private final float[][] params, grads;
     private int step;
 
     private final class ChunkState {
@@ -72,9 +75,10 @@ public final class FlowMatchingTrainer {
         this.chunks = Parallel.chunks(cfg.batch(), CHUNK);
         this.states = new ChunkState[chunks];
         for (int c = 0; c < chunks; c++) states[c] = new ChunkState(Math.min(CHUNK, cfg.batch() - c * CHUNK));
-        float[][] p = mlp.parametersInPlace();
-        gw = new float[p[0].length];
-        gb = new float[p[1].length];
+        params = mlp.parametersInPlace();
+        gw = new float[params[0].length];
+        gb = new float[params[1].length];
+        grads = new float[][] {gw, gb};
     }
 
     public Mlp model() {
@@ -91,7 +95,13 @@ public final class FlowMatchingTrainer {
         return loss;
     }
 
-    /** One optimisation step; returns the batch loss before the update. */
+    /**
+     * One optimisation step; returns the batch loss before the update.
+     *
+     * @throws InvalidSettingException naming {@code lr} at the first step whose loss or gradient is not
+     *         finite, before that step changes the model (or, with an absurd rate, when an update overflows a
+     *         parameter): training has diverged, and the model must not be saved
+     */
     public double step() {
         long base = Rng.subSeed(cfg.seed(), "train-data");
         int s = step;
@@ -104,11 +114,27 @@ public final class FlowMatchingTrainer {
             for (int i = 0; i < gb.length; i++) gb[i] += st.gb[i];
             loss += st.loss;
         }
+        double mean = loss / ((double) cfg.batch() * d);
+        if (!Double.isFinite(mean)) throw diverged("the loss is " + mean, s);
+        if (!finite(grads)) throw diverged("the gradient is not finite", s);
         if (cfg.cosine()) adam.setLearningRate(cfg.lr() * 0.5 * (1 + Math.cos(Math.PI * s / cfg.steps())));
-        adam.step(mlp.parametersInPlace(), new float[][] {gw, gb});
+        adam.step(params, grads);
+        if (!finite(params)) throw diverged("an update made a parameter non-finite", s);
         mlp.syncLayouts();
         step++;
-        return loss / ((double) cfg.batch() * d);
+        return mean;
+    }
+
+    private static boolean finite(float[][] arrays) {
+        for (float[] a : arrays)
+            for (float v : a)
+                if (!Float.isFinite(v)) return false;
+        return true;
+    }
+
+    private InvalidSettingException diverged(String what, int s) {
+        return new InvalidSettingException("lr", String.format(Locale.ROOT, "%s made training diverge at step %d of %d (%s); lower it (the default is %s)",
+                cfg.lr(), s + 1, cfg.steps(), what, TrainConfig.DEFAULT_LR));
     }
 
     private void runChunk(ChunkState st, long key) {
