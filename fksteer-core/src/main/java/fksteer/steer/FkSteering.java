@@ -1,5 +1,6 @@
 package fksteer.steer;
 
+import fksteer.io.InvalidSettingException;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.resample.LogWeights;
@@ -393,9 +394,19 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
     }
 
-    /** lambda * r, with 0 * inf = 0. */
+    /**
+     * lambda * r, with 0 * inf = 0.
+     *
+     * @throws InvalidSettingException naming lambda when a finite r times lambda overflows a double: the
+     *         weights would turn infinite (or vanish) for a reason that has nothing to do with the reward
+     */
     static double scale(double lambda, double r) {
-        return lambda == 0 ? 0.0 : lambda * r;
+        if (lambda == 0) return 0.0;
+        double v = lambda * r;
+        if (!Double.isFinite(v) && Double.isFinite(r))
+            throw new InvalidSettingException("lambda", String.format(Locale.ROOT,
+                    "%s times the reward %s overflows a double, so the weights are meaningless; lower it (or rescale the reward)", lambda, r));
+        return v;
     }
 
     /** NaN rewards become -inf; returns how many. */

@@ -89,11 +89,12 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
         }
         double[] r = new double[k];
         reward.evaluate(x, k, r);
-        FkSteering.sanitize(r);
+        int nan = FkSteering.sanitize(r);
         double[] lw = new double[k];
         Arrays.fill(lw, -Math.log(k));
         Map<String, Object> diag = new LinkedHashMap<>();
         diag.put("gradientCalls", field.gradientCalls());
-        return meter.result(name(), x, k, d, lw, r, diag, List.of(), List.of(), 0);
+        List<String> warnings = nan > 0 ? List.of(nan + " reward value(s) were NaN and counted as -inf") : List.of();
+        return meter.result(name(), x, k, d, lw, r, diag, List.of(), warnings, 0);
     }
 }

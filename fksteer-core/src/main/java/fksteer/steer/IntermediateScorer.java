@@ -91,7 +91,7 @@ final class IntermediateScorer {
         }
         double max = Double.NEGATIVE_INFINITY;
         for (int q = 0; q < len; q++) {
-            double a = lambda * r[off + q];
+            double a = FkSteering.scale(lambda, r[off + q]); // throws when lambda r overflows
             if (!Double.isNaN(a)) max = Math.max(max, a);
         }
         if (Double.isInfinite(max)) return max / lambda;

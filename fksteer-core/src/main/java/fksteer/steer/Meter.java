@@ -1,5 +1,7 @@
 package fksteer.steer;
 
+import fksteer.io.InvalidSettingException;
+import fksteer.kernel.Finite;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.reward.CountingReward;
@@ -20,9 +22,18 @@ record Meter(CountingField field, CountingReward reward, long startNanos) {
         return new Meter(new CountingField(model), new CountingReward(reward), System.nanoTime());
     }
 
-    /** The result with this run's counts and wall time (less excludedSeconds spent on separately reported work). */
+    /**
+     * The result with this run's counts and wall time (less excludedSeconds spent on separately reported
+     * work). Guarantees what {@link SteerResult} promises: finite samples, no NaN weight or reward.
+     */
     SteerResult result(String method, float[] x, int n, int d, double[] logWeights, double[] rewards, Map<String, Object> diagnostics,
                        List<SteerResult.Snapshot> snapshots, List<String> warnings, double excludedSeconds) {
+        // every step checks its state (Integrator), so this holds; kept as the guarantee of the result
+        if (!Finite.all(x, n * d))
+            throw new InvalidSettingException("model", "led " + method + " to non-finite samples; check the model's weights");
+        for (int i = 0; i < n; i++)
+            if (Double.isNaN(logWeights[i]) || Double.isNaN(rewards[i]))
+                throw new IllegalStateException(method + " produced a NaN weight or reward at " + i);
         double wall = (System.nanoTime() - startNanos) / 1e9 - excludedSeconds;
         return new SteerResult(method, x, n, d, logWeights, rewards, field.nfe(), reward.calls(), wall, diagnostics, snapshots, warnings);
     }

@@ -148,6 +148,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         long[] st = Rng.streams(Rng.subSeed(seed, "search-over-paths"), nm);
         Integer[] order = new Integer[nm];
         List<Map<String, Object>> stageLog = new ArrayList<>();
+        long nan = 0;
         double t = tStart;
         for (double[] stg : stages()) {
             double tb = stg[0], te = stg[1];
@@ -171,7 +172,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
                 fksteer.model.FlowPath.predictX1(big, v, (float) te, x1, nm * d);
                 reward.evaluate(x1, nm, r);
             } else reward.evaluate(big, nm, r);
-            FkSteering.sanitize(r);
+            nan += FkSteering.sanitize(r);
             for (int j = 0; j < nm; j++) order[j] = j;
             Arrays.sort(order, (a, b) -> Double.compare(r[b], r[a]));
             for (int i = 0; i < n; i++) System.arraycopy(big, order[i] * d, x, i * d, d);
@@ -187,7 +188,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         snaps.add(new SteerResult.Snapshot("t = 1.000", x.clone(), n, null));
         double[] rf = new double[n];
         reward.evaluate(x, n, rf);
-        FkSteering.sanitize(rf);
+        nan += FkSteering.sanitize(rf);
         int best = 0;
         for (int i = 1; i < n; i++) if (rf[i] > rf[best]) best = i;
         double[] lw = new double[n];
@@ -197,6 +198,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         diag.put("best", best);
         diag.put("bestReward", rf[best]);
         diag.put("kernel", pathKernel ? "path" : "reference");
-        return meter.result(name(), x, n, d, lw, rf, diag, snaps, List.of(), 0);
+        List<String> warnings = nan > 0 ? List.of(nan + " reward value(s) were NaN and counted as -inf") : List.of();
+        return meter.result(name(), x, n, d, lw, rf, diag, snaps, warnings, 0);
     }
 }

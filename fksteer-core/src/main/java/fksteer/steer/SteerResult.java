@@ -8,8 +8,13 @@ import java.util.Map;
  * does not weight), their terminal rewards, exact compute counts and method-specific diagnostics
  * (data, not prints).
  *
- * @param samples     n x d output points
- * @param logWeights  normalised log-weights, length n (logsumexp = 0)
+ * <p>Numbers a result holds: samples are always finite (a run whose state turns non-finite stops with
+ * an {@link fksteer.io.InvalidSettingException} naming the likely setting instead); log-weights are
+ * never NaN, each is at most 0 or -inf (zero weight); rewards are never NaN (a reward that returned NaN
+ * is counted as -inf, with a warning) and are infinite only where the reward itself returned +/-inf.
+ *
+ * @param samples     n x d output points, all finite
+ * @param logWeights  normalised log-weights, length n (logsumexp = 0); -inf for zero weight
  * @param rewards     terminal reward of each output point
  * @param nfe         network evaluations, summed over points
  * @param rewardCalls reward evaluations, summed over points

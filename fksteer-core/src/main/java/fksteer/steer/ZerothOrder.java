@@ -1,5 +1,6 @@
 package fksteer.steer;
 
+import fksteer.io.InvalidSettingException;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.reward.CountingReward;
@@ -41,6 +42,9 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
         if (!(radius > 0) || !Double.isFinite(radius)) throw new fksteer.io.InvalidSettingException("radius", "must be a finite number > 0, got " + radius);
         pivot = pivot == null ? null : pivot.clone();
+        if (pivot != null)
+            for (double v : pivot)
+                InvalidSettingException.require(Math.abs(v) <= Float.MAX_VALUE, "pivot", "must hold finite numbers within float range, got " + v);
     }
 
     /**
@@ -112,6 +116,7 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         List<Map<String, Object>> cycleLog = new ArrayList<>();
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
         long[] st = Rng.streams(Rng.subSeed(seed, "zeroth-order"), n);
+        long nan = 0;
         for (int c = 0; c < cycles; c++) {
             for (int i = 0; i < n; i++) {
                 Rng.fillGaussian(st, i, eps, 0, d);
@@ -126,10 +131,12 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
                 }
                 for (int k = 0; k < d; k++) noise[i * d + k] = (float) (pv[k] + scale * eps[k]);
             }
+            if (!fksteer.kernel.Finite.all(noise))
+                throw new InvalidSettingException("radius", radius + " puts candidate noise beyond float range; lower it");
             System.arraycopy(noise, 0, x, 0, n * d);
             integ.solve(x, n, 0, 1, steps, null);
             reward.evaluate(x, n, r);
-            FkSteering.sanitize(r);
+            nan += FkSteering.sanitize(r);
             int best = 0;
             for (int i = 1; i < n; i++) if (r[i] > r[best]) best = i;
             double mean = 0;
@@ -150,6 +157,7 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         diag.put("startPivot", startPivot);
         diag.put("finalPivot", pv);
         diag.put("cycles", cycleLog);
-        return meter.result(name(), x, n, d, lw, r, diag, snaps, List.of(), 0);
+        List<String> warnings = nan > 0 ? List.of(nan + " reward value(s) were NaN and counted as -inf") : List.of();
+        return meter.result(name(), x, n, d, lw, r, diag, snaps, warnings, 0);
     }
 }
