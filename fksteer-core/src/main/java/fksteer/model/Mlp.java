@@ -1,7 +1,9 @@
 package fksteer.model;
 
 import fksteer.kernel.DenseKernels;
+import fksteer.io.InvalidSettingException;
 import fksteer.kernel.Parallel;
+import fksteer.kernel.Sizes;
 import fksteer.rng.Rng;
 import java.util.Arrays;
 
@@ -51,12 +53,19 @@ public final class Mlp {
         wOff = new int[layers + 1];
         bOff = new int[layers + 1];
         int mw = 0;
+        long weights = 0, biases = 0;
         for (int l = 0; l < layers; l++) {
-            wOff[l + 1] = wOff[l] + sizes[l] * sizes[l + 1];
-            bOff[l + 1] = bOff[l] + sizes[l + 1];
+            weights += (long) sizes[l] * sizes[l + 1];  // below 2^31 + 2^62 after the check below: no long overflow
+            biases += sizes[l + 1];
+            if (weights > Sizes.MAX_ARRAY || biases > Sizes.MAX_ARRAY)
+                throw new InvalidSettingException("model", "is too large: its layers " + Arrays.toString(sizes) + " have more weights than one array holds ("
+                        + Sizes.MAX_ARRAY + ")");
+            wOff[l + 1] = (int) weights;
+            bOff[l + 1] = (int) biases;
             mw = Math.max(mw, sizes[l + 1]);
         }
         maxWidth = Math.max(mw, sizes[0]);
+        Sizes.length("model", "rows per chunk (" + CHUNK + ") x the widest layer", CHUNK, maxWidth);
         wt = new float[wOff[layers]];
         w = new float[wOff[layers]];
         bias = new float[bOff[layers]];

@@ -1,8 +1,10 @@
 package fksteer.solver;
 
 import fksteer.io.InvalidSettingException;
+import fksteer.kernel.DenseKernels;
 import fksteer.kernel.Finite;
 import fksteer.kernel.Parallel;
+import fksteer.kernel.Sizes;
 import java.util.Locale;
 import fksteer.model.VelocityField;
 import fksteer.rng.Rng;
@@ -35,13 +37,18 @@ public final class Integrator {
         this.field = field;
         this.d = field.dim();
         this.noiseScratch = ThreadLocal.withInitial(() -> new NoiseScratch(d));
-        int len = capacity * d;
+        int len = Sizes.length("particles", "particles x dimension", capacity, d);
         v0 = new float[len];
         v1 = new float[len];
         tmp = new float[len];
         boolean rk4 = spec.kind() == Sampler.Kind.RK4;
         v2 = rk4 ? new float[len] : null;
         v3 = rk4 ? new float[len] : null;
+    }
+
+    /** Bytes of an integrator's scratch for capacity points of dimension d: 3 (rk4: 5) velocity-sized buffers. */
+    public static long scratchBytes(Sampler.Kind kind, long capacity, int d) {
+        return new Sizes.Bytes().floats(kind == Sampler.Kind.RK4 ? 5 : 3, capacity, d).sum();
     }
 
     public Sampler spec() {
@@ -250,7 +257,7 @@ public final class Integrator {
             float[] eps = ns.eps;
             int p0 = c * NOISE_CHUNK, pEnd = Math.min(n, p0 + NOISE_CHUNK);
             if (d == 2) Rng.fillGaussianPairs(rng, p0, pEnd - p0, ns.pairs, 0, ns.idx, ns.us); // 8 particles per vector
-            if (d == 2 && kind == Sampler.Kind.SDE && shift == null) {
+            if (d == 2 && kind == Sampler.Kind.SDE && shift == null) { // the same bits as the loop below
                 sdeUpdate(x, 2 * p0, 2 * pEnd, ns.pairs);
                 return;
             }

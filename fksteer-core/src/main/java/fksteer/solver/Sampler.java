@@ -71,6 +71,17 @@ public record Sampler(Kind kind, double stochasticity) {
         return kind.cliName;
     }
 
+    /**
+     * An estimate of the heap, in bytes, of sampling `particles` points of dimension dim from noise with
+     * this sampler: the points, their initial and per-step random streams and the integrator's scratch
+     * (what {@code fksteer sample} allocates, before its output). Excludes the model's parameters and
+     * per-thread scratch, which do not grow with the particles. Saturates at Long.MAX_VALUE.
+     */
+    public long estimatedBytes(long particles, int dim) {
+        return new fksteer.kernel.Sizes.Bytes().floats(particles, dim).longs(2, particles)
+                .add(Integrator.scratchBytes(kind, particles, dim)).total();
+    }
+
     /** Binds to a field with scratch for up to capacity points. */
     public Integrator bind(fksteer.model.VelocityField field, int capacity) {
         return new Integrator(this, field, capacity);

@@ -1,9 +1,11 @@
 package fksteer.steer;
 
+import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.reward.CountingReward;
 import fksteer.reward.Reward;
+import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +79,16 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
     @Override
     public long plannedNfe() {
         return (long) particles * steps * sampler.evaluationsPerStep();
+    }
+
+    /** The samples, their streams, the integrator's scratch, rewards, weights and the boxed sort order. */
+    @Override
+    public long estimatedBytes(int dim) {
+        long n = particles;
+        Sizes.Bytes b = new Sizes.Bytes().floats(n, dim).longs(2, n).add(Integrator.scratchBytes(sampler.kind(), n, dim))
+                .doubles(2, n).ints(n).boxedInts(n).ints(n / 2 + 1).ints(topK);
+        if (weighted) b.doubles(4, n); // LogWeights (2), log-potentials, ESS scratch
+        return b.total();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package fksteer.steer;
 
 import fksteer.io.InvalidSettingException;
+import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.resample.LogWeights;
@@ -210,6 +211,26 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         long perScore = IntermediateScorer.extraNfePerPoint(intermediate, lookaheadSteps, manySamples, sampler);
         long perStep = sampler.evaluationsPerStep() + (guidance > 0 ? 1 : 0); // a guided step adds one VJP (its forward pass)
         return (long) particles * ((long) steps * perStep + perScore * schedule.steps(steps).size());
+    }
+
+    /**
+     * The particles, their streams and the integrator's scratch; the scorer's (lookahead rows for many:K,
+     * the learned reward's training data when it is trained in the run); guidance scratch; the weights,
+     * potentials, resampling scratch and lineages; per-step diagnostics, snapshots and the output.
+     */
+    @Override
+    public long estimatedBytes(int dim) {
+        long k = particles;
+        Sizes.Bytes b = new Sizes.Bytes().floats(2, k, dim).longs(2, k).add(Integrator.scratchBytes(sampler.kind(), k, dim))
+                .add(IntermediateScorer.scratchBytes(intermediate, manySamples, sampler, k, dim))
+                .doubles(2 + 3 + 8 + 2, k).ints(4, k).add(k)                // LogWeights, resampling scratch, per-particle doubles, r1 and nlw; ints; seen
+                .doubles(steps + 1L).ints(2, steps).add(steps);               // ESS per step, resampling steps, the schedule
+        if (intermediate == Intermediate.LEARNED && learned == null)
+            b.add(LearnedReward.trainingBytes(sampler, steps, LEARNED_TRAJECTORIES, dim));
+        if (guidance > 0) b.add(GuidedStep.scratchBytes(k, dim)).doubles(k);
+        if (snapshotEvery > 0) b.floats((steps + snapshotEvery - 1L) / snapshotEvery + 1, k, dim);
+        if (output == OutputPolicy.RESAMPLED) b.floats(k, dim).doubles(5, k).ints(k);
+        return b.total();
     }
 
     @Override

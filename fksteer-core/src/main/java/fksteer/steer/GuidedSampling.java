@@ -1,5 +1,6 @@
 package fksteer.steer;
 
+import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.reward.CountingReward;
@@ -69,6 +70,14 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
     @Override
     public long plannedNfe() {
         return (long) particles * steps * (sampler.evaluationsPerStep() + 1);
+    }
+
+    /** The particles, their streams, the integrator's and the guided step's scratch, rewards and weights. */
+    @Override
+    public long estimatedBytes(int dim) {
+        long k = particles;
+        return new Sizes.Bytes().floats(k, dim).longs(2, k).add(Integrator.scratchBytes(sampler.kind(), k, dim))
+                .add(GuidedStep.scratchBytes(k, dim)).doubles(3, k).total();
     }
 
     @Override

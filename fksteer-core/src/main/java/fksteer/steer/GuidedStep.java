@@ -30,12 +30,17 @@ final class GuidedStep {
         this.scale = scale;
         this.k = integ.spec().stochasticity();
         this.d = field.dim();
-        int len = capacity * d;
+        int len = fksteer.kernel.Sizes.length("particles", "particles x dimension", capacity, d);
         x1 = new float[len];
         g = new float[len];
         u = new float[len];
         shift = new float[len];
         r = new double[capacity];
+    }
+
+    /** Bytes of the scratch for capacity particles: x̂1, the reward gradient, the VJP and the shift, and the rewards. */
+    static long scratchBytes(long capacity, int d) {
+        return new fksteer.kernel.Sizes.Bytes().floats(4, capacity, d).doubles(capacity).sum();
     }
 
     /** Advances x from t to t + h; {@link Integrator#velocityBuffer()} must hold v(x, t). logCorr: Modified. */

@@ -1,5 +1,6 @@
 package fksteer.steer;
 
+import fksteer.kernel.Sizes;
 import fksteer.model.FlowPath;
 import fksteer.model.VelocityField;
 import fksteer.reward.Reward;
@@ -29,7 +30,8 @@ final class IntermediateScorer {
         this.reward = reward;
         this.d = field.dim();
         this.learned = learned;
-        int rows = kind == Intermediate.MANY ? capacity * samples : capacity;
+        int rows = kind == Intermediate.MANY ? Sizes.length("intermediate", "particles x many:K samples", capacity, samples) : capacity;
+        if (kind == Intermediate.MANY) Sizes.length("intermediate", "particles x many:K samples x dimension", capacity, samples, d);
         this.buf = kind == Intermediate.XT || kind == Intermediate.LEARNED ? null : new float[rows * d];
         this.rbuf = kind == Intermediate.MANY ? new double[rows] : null;
         if (kind == Intermediate.LOOKAHEAD) {
@@ -44,6 +46,22 @@ final class IntermediateScorer {
             lookRng = null;
         }
         if (kind == Intermediate.LEARNED && learned == null) throw new IllegalArgumentException("learned intermediate reward missing");
+    }
+
+    /** Bytes of a scorer's scratch for capacity particles: its rows' states and rewards, the lookahead's integrator and streams. */
+    static long scratchBytes(Intermediate kind, int samples, Sampler sampler, long capacity, int d) {
+        Sizes.Bytes b = new Sizes.Bytes();
+        switch (kind) {
+            case X1HAT -> b.floats(capacity, d);
+            case LOOKAHEAD -> b.floats(capacity, d).add(Integrator.scratchBytes(Sampler.Kind.MIDPOINT, capacity, d));
+            case MANY -> {
+                long rows = Sizes.product(capacity, samples);
+                b.floats(rows, d).doubles(rows).longs(rows).add(Integrator.scratchBytes(sampler.kind(), rows, d));
+            }
+            case LEARNED -> b.floats(capacity, d + 1L).floats(capacity); // the learned net's input and output, per scoring
+            default -> { }
+        }
+        return b.sum();
     }
 
     /** Network evaluations per point of one scoring when v(x_t, t) is already known. */

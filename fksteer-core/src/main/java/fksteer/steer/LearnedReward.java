@@ -1,5 +1,6 @@
 package fksteer.steer;
 
+import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
 import fksteer.model.Mlp;
 import fksteer.reward.Reward;
@@ -38,7 +39,9 @@ public final class LearnedReward {
     public static LearnedReward train(CountingField field, Reward reward, Sampler sampler, int steps, int trajectories, int iterations, long seed) {
         long t0 = System.nanoTime();
         long nfe0 = field.nfe();
-        int d = field.dim(), n = trajectories, rows = n * steps;
+        int d = field.dim(), n = trajectories;
+        int rows = Sizes.length("steps", "learned-reward trajectories x steps", n, steps);
+        Sizes.length("steps", "learned-reward trajectories x steps x (dimension + 1)", n, steps, d + 1L);
         float[] x = Noise.initial(n, d, Rng.subSeed(seed, "learned-data"));
         long[] rng = Noise.stepStreams(Rng.subSeed(seed, "learned-data"), n);
         Integrator integ = sampler.bind(field, n);
@@ -105,6 +108,17 @@ public final class LearnedReward {
             net.syncLayouts();
         }
         return new LearnedReward(net, m, sd, d, field.nfe() - nfe0, (System.nanoTime() - t0) / 1e9, loss);
+    }
+
+    /**
+     * Bytes that {@link #train} allocates: every visited state with its time and target, the trajectories'
+     * points, streams and integrator scratch, and the net's batch buffers (1024 rows).
+     */
+    public static long trainingBytes(Sampler sampler, int steps, int trajectories, int d) {
+        long rows = Sizes.product(trajectories, steps);
+        return new Sizes.Bytes().floats(rows, d + 2L).floats(trajectories, d).longs(3, trajectories).doubles(trajectories)
+                .add(Integrator.scratchBytes(sampler.kind(), trajectories, d)).floats(1024, d + 2L + 4 * 64 + 1).ints(1024)
+                .floats(6, 64 * 64 + 64 * (d + 1L) + 64 + 64 + 1).sum();
     }
 
     /** out[i] = r_phi(x_i, t), in the reward's own units. scratch: n x (d + 1). */

@@ -1,5 +1,6 @@
 package fksteer.steer;
 
+import fksteer.kernel.Sizes;
 import fksteer.rng.Rng;
 
 /**
@@ -12,7 +13,7 @@ public final class Noise {
 
     /** n x d standard normal initial points. */
     public static float[] initial(int n, int d, long seed) {
-        float[] x = new float[n * d];
+        float[] x = new float[Sizes.length("particles", "particles x dimension", n, d)];
         long[] st = Rng.streams(Rng.subSeed(seed, "initial"), n);
         for (int i = 0; i < n; i++) Rng.fillGaussian(st, i, x, i * d, d);
         return x;

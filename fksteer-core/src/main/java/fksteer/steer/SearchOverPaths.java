@@ -1,5 +1,6 @@
 package fksteer.steer;
 
+import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.reward.CountingReward;
@@ -51,6 +52,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         if (!(deltaB > deltaF)) throw new fksteer.io.InvalidSettingException("deltaB", "must be greater than deltaF, got " + deltaB + " <= " + deltaF, "deltaF");
         if (!(deltaB >= stepSize)) throw new fksteer.io.InvalidSettingException("deltaB", "must be at least one step (stepSize), got " + deltaB, "stepSize");
         if (scoreOn == Intermediate.LOOKAHEAD) throw new fksteer.io.InvalidSettingException("scoreOn", "must be xt or x1hat");
+        Sizes.length("expansions", "particles x expansions", particles, expansions);
     }
 
     /**
@@ -131,12 +133,27 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         return nfe + (long) particles * TimeGrid.stepsFor(t, 1, stepSize) * e;
     }
 
+    /**
+     * The states (n x d and the expanded n x M x d with its velocities and x̂1), the integrator's scratch for
+     * n x M points, per-child rewards, streams and sort order, and a snapshot per stage.
+     */
+    @Override
+    public long estimatedBytes(int dim) {
+        long n = particles, nm = Sizes.product(n, expansions);
+        int snapshots = stages().size() + 3;
+        return new Sizes.Bytes().floats(n, dim).longs(n).floats(snapshots, n, dim)
+                .floats(3, nm, dim).add(Integrator.scratchBytes(solver.kind(), nm, dim))
+                .doubles(nm).longs(nm).ints(2, nm).boxedInts(nm).ints(snapshots, nm / 2 + 1) // two Integer[] (refs), the boxes, each stage's sort buffer
+                .doubles(2, n).total();
+    }
+
     @Override
     public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
         Meter meter = Meter.start(model, rewardFn);
         CountingField field = meter.field();
         CountingReward reward = meter.reward();
-        int n = particles, m = expansions, d = model.dim(), nm = n * m;
+        int n = particles, m = expansions, d = model.dim(), nm = n * m; // n * m fits: checked when built
+        Sizes.length("expansions", "particles x expansions x dimension", n, m, d);
         Integrator integ = solver.bind(field, nm);
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
         float[] x = Noise.initial(n, d, seed);
@@ -146,7 +163,8 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         float[] big = new float[nm * d], eps = new float[d], v = new float[nm * d], x1 = new float[nm * d];
         double[] r = new double[nm];
         long[] st = Rng.streams(Rng.subSeed(seed, "search-over-paths"), nm);
-        Integer[] order = new Integer[nm];
+        Integer[] order = new Integer[nm], rows = new Integer[nm]; // boxed once: a stage's sort allocates no Integers
+        for (int j = 0; j < nm; j++) rows[j] = j;
         List<Map<String, Object>> stageLog = new ArrayList<>();
         long nan = 0;
         double t = tStart;
@@ -173,7 +191,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
                 reward.evaluate(x1, nm, r);
             } else reward.evaluate(big, nm, r);
             nan += FkSteering.sanitize(r);
-            for (int j = 0; j < nm; j++) order[j] = j;
+            System.arraycopy(rows, 0, order, 0, nm);
             Arrays.sort(order, (a, b) -> Double.compare(r[b], r[a]));
             for (int i = 0; i < n; i++) System.arraycopy(big, order[i] * d, x, i * d, d);
             Map<String, Object> sl = new LinkedHashMap<>();

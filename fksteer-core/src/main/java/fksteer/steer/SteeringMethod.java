@@ -26,4 +26,15 @@ public interface SteeringMethod {
 
     /** Planned network evaluations of one run (equal to the reported nfe). */
     long plannedNfe();
+
+    /**
+     * An estimate, in bytes, of the heap one run needs for a model of dimension dim, made before it
+     * starts so that a caller can refuse a run that cannot fit ({@code Runtime.maxMemory()}). It adds up
+     * the arrays that grow with the settings (particles, expansions, steps, lookahead samples): states and
+     * the integrator's scratch, weights, rewards, random streams, snapshots and the result. It leaves out
+     * the model's own parameters and per-thread network scratch, which do not grow with the run, and the
+     * caller's own output (JSON, plots). Computed in long; saturates at Long.MAX_VALUE. Tested to be at
+     * least what a run allocates and within a small factor of it.
+     */
+    long estimatedBytes(int dim);
 }

@@ -1,6 +1,7 @@
 package fksteer.steer;
 
 import fksteer.io.InvalidSettingException;
+import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.reward.CountingReward;
@@ -94,6 +95,14 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         return (long) cycles * candidates * steps * solver.evaluationsPerStep();
     }
 
+    /** Candidate noise and states, the integrator's scratch, rewards, streams and one snapshot per cycle. */
+    @Override
+    public long estimatedBytes(int dim) {
+        long n = candidates;
+        return new Sizes.Bytes().floats(2, n, dim).add(Integrator.scratchBytes(solver.kind(), n, dim)).doubles(2, n).longs(n)
+                .floats(cycles, n, dim).total();
+    }
+
     @Override
     public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
         Meter meter = Meter.start(model, rewardFn);
@@ -111,7 +120,8 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         }
         double[] startPivot = pv.clone();
         Integrator integ = solver.bind(field, n);
-        float[] noise = new float[n * d], x = new float[n * d], eps = new float[d];
+        int len = Sizes.length("particles", "particles x dimension", n, d);
+        float[] noise = new float[len], x = new float[len], eps = new float[d];
         double[] r = new double[n];
         List<Map<String, Object>> cycleLog = new ArrayList<>();
         List<SteerResult.Snapshot> snaps = new ArrayList<>();

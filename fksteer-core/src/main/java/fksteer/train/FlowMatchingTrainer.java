@@ -3,6 +3,7 @@ package fksteer.train;
 import fksteer.data.Dataset;
 import fksteer.io.InvalidSettingException;
 import fksteer.kernel.Parallel;
+import fksteer.kernel.Sizes;
 import fksteer.model.Mlp;
 import fksteer.model.MlpFlow;
 import fksteer.rng.Rng;
@@ -79,6 +80,28 @@ public final class FlowMatchingTrainer {
         gw = new float[params[0].length];
         gb = new float[params[1].length];
         grads = new float[][] {gw, gb};
+    }
+
+    /**
+     * An estimate, in bytes, of the heap that training with cfg needs, for a caller to refuse what cannot
+     * fit before it starts: the model's two weight layouts and biases, Adam's two moments, the summed
+     * gradient, and per chunk of {@value #CHUNK} rows a private gradient plus the rows' inputs, targets,
+     * activations and deltas. Excludes the per-thread network scratch (a few hundred KB). Saturates at
+     * Long.MAX_VALUE.
+     */
+    public static long estimatedBytes(TrainConfig cfg) {
+        int d = Dataset.byName(cfg.dataset()).dim();
+        int[] s = MlpFlow.architecture(d, cfg.hidden(), cfg.layers());
+        long params = 0, weights = 0, widths = 0;
+        for (int l = 0; l + 1 < s.length; l++) {
+            weights = Sizes.sum(weights, Sizes.product(s[l], s[l + 1]));
+            params = Sizes.sum(params, Sizes.sum(Sizes.product(s[l], s[l + 1]), s[l + 1]));
+            widths += s[l + 1];
+        }
+        long chunks = Parallel.chunks(cfg.batch(), CHUNK), w = Math.max(cfg.hidden(), d + 1L);
+        return new Sizes.Bytes().floats(weights).floats(4, params)               // second weight layout; params, 2 Adam moments, gradient
+                .floats(chunks, params)                                          // the chunks' private gradients
+                .floats(cfg.batch(), (d + 1L) + 3L * d + 2 * w + widths).total(); // inputs, targets, outputs, x1, deltas, activations
     }
 
     public Mlp model() {
