@@ -5,7 +5,6 @@ import fksteer.data.Checkerboard;
 import fksteer.io.Models;
 import fksteer.kernel.Parallel;
 import fksteer.model.VelocityField;
-import fksteer.plot.Panel;
 import fksteer.plot.Plots;
 import fksteer.resample.ResampleSchedule;
 import fksteer.resample.Resampler;
@@ -22,9 +21,7 @@ import fksteer.steer.SteerResult;
 import fksteer.steer.SteeringMethod;
 import fksteer.steer.ZerothOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -311,13 +308,6 @@ final class SteerCommand implements Callable<Integer> {
     }
 
     private void plot(SteerResult res, Reward r) throws java.io.IOException {
-        Panel.Marks marks = Panel.Marks.of(r);
-        List<Panel> panels = new ArrayList<>();
-        if (res.snapshots().isEmpty()) panels.add(Panel.of(res.method(), res.samples(), res.n(), res.d()).withMarks(marks));
-        for (SteerResult.Snapshot s : res.snapshots()) {
-            Panel p = Panel.of(s.title(), s.points(), s.n(), res.d()).withMarks(marks);
-            panels.add(s.pivot() == null ? p : p.withPivot(s.pivot()));
-        }
-        Plots.panels(plot, res.method() + " toward " + r.spec(), panels, 260, 10);
+        Plots.panels(plot, res.method() + " toward " + r.spec(), Plots.runPanels(res, r), 260, 10);
     }
 }

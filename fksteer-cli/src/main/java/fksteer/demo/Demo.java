@@ -61,6 +61,9 @@ public final class Demo {
     private final VelocityField model;
     private final List<String> figures = new ArrayList<>();
     private final Map<String, Object> summary = new LinkedHashMap<>();
+    private final Map<String, Object> figureInfo = new LinkedHashMap<>();
+    /** The walkthrough's FK runs: target spec -> potential -> unique ancestors, output spread, mean reward. */
+    private final Map<String, Object> walkthroughFk = new LinkedHashMap<>();
     private final StringBuilder report = new StringBuilder();
 
     public Demo(Path out, long seed, boolean fast, boolean quiet, double lambda) {
@@ -85,21 +88,26 @@ public final class Demo {
         summary.put("model", "checkerboard (shipped): " + model.describe());
         summary.put("lambda", lambda);
         Map<String, Object> samplers = referenceFigures();
+        Map<String, Object> smooth = smoothPotentials();
         List<Row> rows = comparison();
         Map<String, Object> scaling = scaling();
         double wall = (System.nanoTime() - t0) / 1e9;
         summary.put("samplers", samplers);
+        summary.put("fkWalkthrough", walkthroughFk);
+        summary.put("fkSmooth", smooth);
         summary.put("comparison", rows.stream().map(Row::toMap).toList());
         summary.put("scaling", scaling);
+        summary.put("figures", figureInfo);
         summary.put("wallSeconds", wall);
         writeCsv(rows);
         fksteer.io.Json.write(out.resolve("summary.json"), summary);
-        writeReport(samplers, rows, scaling, wall);
+        writeReport(samplers, smooth, rows, scaling, wall);
         return summary;
     }
 
     // ---------------------------------------------------------------- 1. the walkthrough's figures
 
+    @SuppressWarnings("unchecked")
     private Map<String, Object> referenceFigures() throws IOException {
         Map<String, Object> samplerStats = new LinkedHashMap<>();
         int stages = 4 + TARGETS.size();
@@ -109,16 +117,17 @@ public final class Demo {
             float[] x = Noise.initial(n, 2, seed);
             Integrator mid = Sampler.ode(Sampler.Kind.MIDPOINT).bind(model, n);
             List<Panel> traj = new ArrayList<>();
-            traj.add(Panel.of("t = 0.00", x.clone(), n, 2));
+            traj.add(Panel.of(timeLabel(0), x.clone(), n, 2));
             for (int s = 0; s < 8; s++) {
                 mid.step(x, n, s / 8f, 1 / 8f, null);
-                traj.add(Panel.of(String.format(Locale.ROOT, "t = %.2f", (s + 1) / 8.0), x.clone(), n, 2));
+                traj.add(Panel.of(timeLabel((s + 1) / 8.0), x.clone(), n, 2));
             }
-            figure("fig1-noise-to-data.png", "Noise to data in 8 midpoint steps", traj, 9);
+            figure("fig1-noise-to-data.png", "Noise to data: " + n + " samples of the shipped model, 8 midpoint steps",
+                    List.of(new Plots.Row(null, traj)), null);
             p.update(1, "");
 
             // zeroth-order search: two points (5 cycles), two lines (20 cycles, every 4th shown)
-            List<List<Panel>> zoRows = new ArrayList<>();
+            List<Plots.Row> zoRows = new ArrayList<>();
             int cand = scale(2048, 256), steps = scale(150, 30);
             for (String spec : List.of("point:-2,-2", "point:0,0", "line:horizontal," + H_LINE, "line:vertical," + V_LINE)) {
                 boolean line = spec.startsWith("line");
@@ -130,28 +139,32 @@ public final class Demo {
                 int every = line ? 4 : 1;
                 for (int i = 0; i < res.snapshots().size(); i += every) {
                     SteerResult.Snapshot s = res.snapshots().get(i);
-                    row.add(Panel.of(shortName(spec) + ", " + s.title(), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)).withPivot(s.pivot()));
+                    row.add(Panel.of(s.title(), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)).withPivot(s.pivot()));
                 }
-                zoRows.add(row);
+                int cycles = res.snapshots().size();
+                zoRows.add(new Plots.Row("toward " + shortName(spec) + ": " + (every == 1 ? "all " + cycles + " cycles"
+                        : "every " + every + "th of " + cycles + " cycles"), row));
             }
-            figureRows("fig2-zeroth-order.png", "Zeroth-order search: candidates per cycle (black square: pivot)", zoRows);
+            figureRows("fig2-zeroth-order.png", "Zeroth-order search: " + cand + " candidates per cycle around the pivot noise, solved to t = 1",
+                    zoRows, "Each panel is one cycle's candidates at t = 1; the pivot is drawn at its noise position.");
             p.update(2, "");
 
             // search over paths toward three points and the two lines
-            List<List<Panel>> sopRows = new ArrayList<>();
+            List<Plots.Row> sopRows = new ArrayList<>();
             for (Target t : TARGETS) {
                 Reward r = Rewards.parse(t.spec());
                 SteerResult res = new SearchOverPaths(scale(1024, 128), 8, 0.8, 0.1, 0.14, fast ? 0.02 : 0.01,
                         Sampler.ode(Sampler.Kind.MIDPOINT), false, Intermediate.XT).run(model, r, seed);
                 List<Panel> row = new ArrayList<>();
-                for (SteerResult.Snapshot s : res.snapshots()) row.add(Panel.of(s.title(), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)));
-                sopRows.add(row);
+                for (SteerResult.Snapshot s : res.snapshots()) row.add(Panel.of(timeLabel(s.title()), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)));
+                sopRows.add(new Plots.Row("toward " + t.label(), row));
             }
-            figureRows("fig3-search-over-paths.png", "Search over paths toward " + String.join(", ", TARGETS.stream().map(Target::label).toList()), sopRows);
+            figureRows("fig3-search-over-paths.png", "Search over paths: " + scale(1024, 128) + " states kept, 8 expansions each, from t = 0.8",
+                    sopRows, null);
             p.update(3, "");
 
             // samplers: simple-stochastic, the reference SDE and the marginal-keeping SDE
-            List<List<Panel>> sRows = new ArrayList<>();
+            List<Plots.Row> sRows = new ArrayList<>();
             int sn = scale(2048, 512), sSteps = 100;
             for (Sampler s : List.of(new Sampler(Sampler.Kind.SIMPLE_STOCHASTIC, 0), new Sampler(Sampler.Kind.REFERENCE_SDE, 0.1),
                     new Sampler(Sampler.Kind.REFERENCE_SDE, 1.0), new Sampler(Sampler.Kind.SDE, 1.0), Sampler.ode(Sampler.Kind.MIDPOINT))) {
@@ -160,9 +173,8 @@ public final class Demo {
                 Integrator integ = s.bind(model, sn);
                 List<Panel> row = new ArrayList<>();
                 String name = s.name() + (s.kind().stochastic && s.kind() != Sampler.Kind.SIMPLE_STOCHASTIC ? " k=" + s.stochasticity() : "");
-                String shortLabel = name.replace("reference-sde", "ref-sde").replace("simple-stochastic", "simple");
                 for (int st = 0; st <= sSteps; st++) {
-                    if (st % 20 == 0) row.add(Panel.of(shortLabel + String.format(Locale.ROOT, ", t=%.1f", st / (double) sSteps), xs.clone(), sn, 2));
+                    if (st % 20 == 0) row.add(Panel.of(timeLabel(st / (double) sSteps), xs.clone(), sn, 2));
                     if (st == sSteps) break;
                     float ta = TimeGrid.at(0, 1, sSteps, st);
                     integ.step(xs, sn, ta, TimeGrid.at(0, 1, sSteps, st + 1) - ta, rng);
@@ -174,9 +186,9 @@ public final class Demo {
                 st.put("stdX", sd[0]);
                 st.put("stdY", sd[1]);
                 samplerStats.put(name, st);
-                sRows.add(row);
+                sRows.add(new Plots.Row(name.replace(" k=", ", k = ") + (s.kind() == Sampler.Kind.MIDPOINT ? " (ODE)" : ""), row));
             }
-            figureRows("fig4-samplers.png", "Stochastic samplers from the same noise (100 steps)", sRows);
+            figureRows("fig4-samplers.png", "Samplers from the same " + sn + " noise points, 100 steps each", sRows, null);
             p.update(4, "");
 
             // FK steering with each potential toward each target, panels over time
@@ -184,31 +196,158 @@ public final class Demo {
             int i = 0;
             for (Target t : TARGETS) {
                 Reward r = Rewards.parse(t.spec());
-                List<List<Panel>> fkRows = new ArrayList<>();
+                List<Plots.Row> fkRows = new ArrayList<>();
                 for (Potential pot : List.of(Potential.DIFF, Potential.MAX, Potential.SUM)) {
                     FkSteering fk = new FkSteering(k, 100, new Sampler(Sampler.Kind.SDE, 0.1), lambda, pot, Intermediate.X1HAT, 4,
                             ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.RESAMPLED, 15);
                     SteerResult res = fk.run(model, r, seed);
                     List<Panel> row = new ArrayList<>();
                     for (SteerResult.Snapshot s : res.snapshots())
-                        row.add(Panel.of(pot.cliName() + ", " + s.title(), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)));
-                    row.add(Panel.of(pot.cliName() + ", resampled output", res.samples(), res.n(), 2).withMarks(Panel.Marks.of(r)));
-                    fkRows.add(row);
+                        row.add(Panel.of(timeLabel(s.title()), s.points(), s.n(), 2).withMarks(Panel.Marks.of(r)));
+                    row.add(Panel.of("output (resampled)", res.samples(), res.n(), 2).withMarks(Panel.Marks.of(r)));
+                    int ua = (Integer) res.diagnostics().get("uniqueAncestors");
+                    double spread = spreadRms(res.samples(), res.n(), null);
+                    Map<String, Object> st = new LinkedHashMap<>();
+                    st.put("uniqueAncestors", ua);
+                    st.put("outputSpread", spread);
+                    st.put("meanReward", res.weightedMeanReward());
+                    walkthroughFk.computeIfAbsent(t.spec(), key -> new LinkedHashMap<String, Object>());
+                    ((Map<String, Object>) walkthroughFk.get(t.spec())).put(pot.cliName(), st);
+                    fkRows.add(new Plots.Row(String.format(Locale.ROOT, "%s potential: %d unique ancestor%s, output spread %.3f", pot.cliName(), ua,
+                            ua == 1 ? "" : "s", spread), row));
                 }
-                figureRows("fig5-fk-" + (++i) + ".png", "FK steering toward " + t.label() + " (rows: diff, max, sum potentials; lambda "
-                        + lambda + ")", fkRows);
+                figureRows("fig5-fk-" + (++i) + ".png", String.format(Locale.ROOT, "FK steering toward %s, %d particles, \u03bb = %s "
+                        + "(the walkthrough's reward, up to 1000)", t.label(), k, num(lambda)), fkRows, FK_NOTE);
                 p.update(4 + i, "");
             }
         }
         return samplerStats;
     }
 
-    /** A panel-sized name for a reward spec: "(-2, -2)", "y = -0.71", "x = 1.20". */
+    // ---------------------------------------------------------------- 1b. the potentials under a smooth reward
+
+    /** The smooth reward of the potentials figure: -|x - (2, 0.5)|^2, so exp(lambda r) is a Gaussian bump, not a point mass. */
+    static final String SMOOTH_REWARD = "quadratic:2,0.5";
+    static final List<Potential> SMOOTH_POTENTIALS = List.of(Potential.DIFF, Potential.MAX, Potential.SUM, Potential.RT);
+
+    /**
+     * FK with every potential toward a smooth reward whose exact tilt p(x) exp(lambda r(x)) / Z keeps several
+     * squares' worth of mass, next to that exact tilt (the model's own samples reweighted by exp(lambda r)).
+     */
+    private Map<String, Object> smoothPotentials() throws IOException {
+        Reward r = Rewards.parse(SMOOTH_REWARD);
+        Panel.Marks marks = Panel.Marks.of(r);
+        int k = scale(1024, 256), m = scale(8192, 2048);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("reward", SMOOTH_REWARD);
+        out.put("lambda", lambda);
+        out.put("particles", k);
+        out.put("steps", STEPS);
+        List<Plots.Row> rows = new ArrayList<>();
+        try (Progress p = new Progress("FK potentials, smooth reward", 1 + SMOOTH_POTENTIALS.size(), quiet)) {
+            // the exact tilted target, by importance weights exp(lambda r) on the model's own (midpoint ODE) samples
+            float[] x = Noise.initial(m, 2, Rng.subSeed(seed, "smooth-reference"));
+            Integrator mid = Sampler.ode(Sampler.Kind.MIDPOINT).bind(model, m);
+            for (int st = 0; st < STEPS; st++) {
+                float ta = TimeGrid.at(0, 1, STEPS, st);
+                mid.step(x, m, ta, TimeGrid.at(0, 1, STEPS, st + 1) - ta, null);
+            }
+            double[] rw = new double[m], lw = new double[m];
+            r.evaluate(x, m, rw);
+            for (int i = 0; i < m; i++) lw[i] = lambda * rw[i];
+            normalizeLog(lw);
+            Map<String, Object> ref = new LinkedHashMap<>();
+            ref.put("samples", m);
+            ref.put("ess", ess(lw));
+            ref.put("meanReward", weightedMean(rw, lw));
+            ref.put("spread", spreadRms(x, m, lw));
+            ref.put("modelSpread", spreadRms(x, m, null));
+            ref.put("onSupportFraction", Checkerboard.onSupportFraction(x, m, lw));
+            out.put("exactTilt", ref);
+            rows.add(new Plots.Row("exact tilted target: the model's samples weighted by exp(\u03bb r)", List.of(
+                    Panel.of("model samples", x, m, 2).withMarks(marks),
+                    Panel.of(String.format(Locale.ROOT, "weighted, ESS %.0f of %d", ess(lw), m), x, m, 2).withLogWeights(lw).withMarks(marks))));
+            p.update(1, "exact tilt");
+
+            Map<String, Object> pots = new LinkedHashMap<>();
+            int done = 1;
+            for (Potential pot : SMOOTH_POTENTIALS) {
+                FkSteering fk = new FkSteering(k, STEPS, new Sampler(Sampler.Kind.SDE, 0.1), lambda, pot, Intermediate.X1HAT, 4,
+                        ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 10);
+                SteerResult res = fk.run(model, r, seed);
+                List<Panel> row = new ArrayList<>();
+                for (SteerResult.Snapshot sn : res.snapshots()) {
+                    String title = timeLabel(sn.title());
+                    double t = Double.parseDouble(title.substring(4));
+                    if (t == 0 || t >= 0.6 - 1e-9) row.add(Panel.of(title, sn.points(), sn.n(), 2).withMarks(marks));
+                }
+                row.add(Panel.of(String.format(Locale.ROOT, "output, ESS %.0f", res.ess()), res.samples(), res.n(), 2)
+                        .withLogWeights(res.logWeights()).withMarks(marks));
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("finalEss", res.diagnostics().get("finalEss"));
+                d.put("uniqueAncestors", res.diagnostics().get("uniqueAncestors"));
+                d.put("uniqueAncestorsPerResample", res.diagnostics().get("uniqueAncestorsPerResample"));
+                d.put("resampleSteps", res.diagnostics().get("resampleSteps"));
+                d.put("particleSpread", spreadRms(res.samples(), res.n(), null));
+                d.put("weightedSpread", spreadRms(res.samples(), res.n(), res.logWeights()));
+                d.put("meanReward", res.weightedMeanReward());
+                d.put("logZ", res.diagnostics().get("logZ"));
+                pots.put(pot.cliName(), d);
+                rows.add(new Plots.Row(String.format(Locale.ROOT, "%s potential: %d unique ancestors, final ESS %.0f of %d", pot.cliName(),
+                        (Integer) res.diagnostics().get("uniqueAncestors"), res.ess(), k), row));
+                p.update(++done, pot.cliName());
+            }
+            out.put("potentials", pots);
+        }
+        figureRows("fig5-fk-smooth.png", String.format(Locale.ROOT, "FK potentials with a smooth reward: r(x) = -|x - (2, 0.5)|\u00b2, "
+                + "\u03bb = %s, %d particles", num(lambda), k), rows, FK_NOTE + " Output panels and the exact target's weighted panel "
+                + "are drawn with weight-proportional opacity (not resampled).");
+        return out;
+    }
+
+    static void normalizeLog(double[] lw) {
+        double max = java.util.Arrays.stream(lw).max().orElse(0), s = 0;
+        for (double v : lw) s += Math.exp(v - max);
+        double lse = max + Math.log(s);
+        for (int i = 0; i < lw.length; i++) lw[i] -= lse;
+    }
+
+    static double ess(double[] normalizedLogW) {
+        double s = 0;
+        for (double v : normalizedLogW) s += Math.exp(2 * v);
+        return 1 / s;
+    }
+
+    static double weightedMean(double[] v, double[] normalizedLogW) {
+        double s = 0;
+        for (int i = 0; i < v.length; i++) {
+            double w = Math.exp(normalizedLogW[i]);
+            if (w > 0) s += w * v[i];
+        }
+        return s;
+    }
+
+    /** Root-mean-square distance of the n 2-D points from their (weighted) mean; equal weights when logW is null. */
+    static double spreadRms(float[] x, int n, double[] logW) {
+        double[] w = new double[n];
+        double tot = 0;
+        for (int i = 0; i < n; i++) tot += w[i] = logW == null ? 1 : Math.exp(logW[i]);
+        double mx = 0, my = 0;
+        for (int i = 0; i < n; i++) {
+            mx += w[i] * x[2 * i] / tot;
+            my += w[i] * x[2 * i + 1] / tot;
+        }
+        double v = 0;
+        for (int i = 0; i < n; i++) v += w[i] * (Math.pow(x[2 * i] - mx, 2) + Math.pow(x[2 * i + 1] - my, 2)) / tot;
+        return Math.sqrt(v);
+    }
+
+    /** A row label for a reward spec, as the targets are named: "point (-2, -2)", "horizontal line y = -0.714". */
     static String shortName(String spec) {
         Reward r = Rewards.parse(spec);
-        if (r.targetPoint() != null) return String.format(Locale.ROOT, "(%.4g, %.4g)", r.targetPoint()[0], r.targetPoint()[1]);
-        if (!Double.isNaN(r.horizontalLine())) return String.format(Locale.ROOT, "y = %.2f", r.horizontalLine());
-        if (!Double.isNaN(r.verticalLine())) return String.format(Locale.ROOT, "x = %.2f", r.verticalLine());
+        if (r.targetPoint() != null) return "point (" + num(r.targetPoint()[0]) + ", " + num(r.targetPoint()[1]) + ")";
+        if (!Double.isNaN(r.horizontalLine())) return "horizontal line y = " + num(r.horizontalLine());
+        if (!Double.isNaN(r.verticalLine())) return "vertical line x = " + num(r.verticalLine());
         return spec;
     }
 
@@ -219,16 +358,40 @@ public final class Demo {
         return new double[] {Math.sqrt(v[0]), Math.sqrt(v[1])};
     }
 
-    private void figure(String name, String title, List<Panel> panels, int perRow) throws IOException {
-        Plots.panels(out.resolve(name), title, panels, 240, perRow);
+    /** What the FK figures' panels show (the library's snapshots carry positions, not weights). */
+    static final String FK_NOTE = "Panels before the output show where the particles are (FK's weights between resampling steps are "
+            + "not drawn); resampling happens at up to 5 steps in t = [0.6, 0.95] when ESS/k < 0.5.";
+
+    private void figure(String name, String title, List<Plots.Row> rows, String note) throws IOException {
+        figureInfo.put(name, Plots.grid(out.resolve(name), title, rows, 240, 9, note).toMap());
         figures.add(name);
     }
 
-    private void figureRows(String name, String title, List<List<Panel>> rows) throws IOException {
-        List<java.awt.image.BufferedImage> imgs = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) imgs.add(Plots.render(r == 0 ? title : null, rows.get(r), 220, 12));
-        Plots.stack(out.resolve(name), imgs);
+    private void figureRows(String name, String title, List<Plots.Row> rows, String note) throws IOException {
+        figureInfo.put(name, Plots.grid(out.resolve(name), title, rows, 220, 12, note).toMap());
         figures.add(name);
+    }
+
+    /** "t = 0.125", "t = 0.6", "t = 1": up to 3 decimals, the same in every figure. */
+    static String timeLabel(double t) {
+        return "t = " + num(t);
+    }
+
+    /** A snapshot title "t = 0.840" as {@link #timeLabel(double)}; other titles unchanged. */
+    static String timeLabel(String title) {
+        if (!title.startsWith("t = ")) return title;
+        try {
+            return timeLabel(Double.parseDouble(title.substring(4).trim()));
+        } catch (NumberFormatException e) {
+            return title;
+        }
+    }
+
+    /** v with up to 3 decimals, trailing zeros dropped. */
+    static String num(double v) {
+        String s = String.format(Locale.ROOT, "%.3f", v);
+        s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
+        return s.equals("-0") ? "0" : s;
     }
 
     // ---------------------------------------------------------------- 2. matched compute
@@ -367,14 +530,15 @@ public final class Demo {
         m.put("fkSetSe", ses(fkMean));
         m.put("bonSetMean", means(bonMean));
         m.put("bonSetSe", ses(bonMean));
-        Plots.lines(out.resolve("fig6-scaling-best.png"), "Reward of the returned sample (best particle) toward (2, 0.5), mean ± SE over " + seeds + " seeds",
-                "network evaluations (NFE)", "reward", List.of(
-                        new Plots.Series("FK (k particles)", nfe, means(fkBest), ses(fkBest)),
-                        new Plots.Series("best-of-N (N = k)", nfe, means(bonBest), ses(bonBest))), true, 760, 440);
-        Plots.lines(out.resolve("fig7-scaling-set.png"), "Weighted mean reward of the returned set, mean ± SE over " + seeds + " seeds",
-                "network evaluations (NFE)", "reward", List.of(
-                        new Plots.Series("FK (weighted particles)", nfe, means(fkMean), ses(fkMean)),
-                        new Plots.Series("best-of-N (all N samples)", nfe, means(bonMean), ses(bonMean))), true, 760, 440);
+        String xLabel = "network evaluations (NFE = " + 2 * STEPS + " x k), log scale";
+        Plots.lines(out.resolve("fig6-scaling-best.png"), "Best particle's reward toward (2, 0.5) at equal NFE (mean \u00b1 SE over " + seeds
+                        + " seeds)", xLabel, "reward (log scale)", List.of(
+                        new Plots.Series("FK steering: best of k particles", nfe, means(fkBest), ses(fkBest)),
+                        new Plots.Series("best-of-N, N = k", nfe, means(bonBest), ses(bonBest))), true, true, 760, 460);
+        Plots.lines(out.resolve("fig7-scaling-set.png"), "Mean reward of the whole returned set toward (2, 0.5) (mean \u00b1 SE over " + seeds
+                        + " seeds)", xLabel, "reward (log scale)", List.of(
+                        new Plots.Series("FK steering: weighted mean of k particles", nfe, means(fkMean), ses(fkMean)),
+                        new Plots.Series("best-of-N: mean of all N samples", nfe, means(bonMean), ses(bonMean))), true, true, 760, 460);
         figures.add("fig6-scaling-best.png");
         figures.add("fig7-scaling-set.png");
         return m;
@@ -407,8 +571,13 @@ public final class Demo {
         AtomicFiles.writeBytes(out.resolve("results.csv"), b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private void writeReport(Map<String, Object> samplers, List<Row> rows, Map<String, Object> scaling, double wall) throws IOException {
-        Report.write(out.resolve("report.md"), this, samplers, rows, scaling, wall);
+    private void writeReport(Map<String, Object> samplers, Map<String, Object> smooth, List<Row> rows, Map<String, Object> scaling,
+                             double wall) throws IOException {
+        Report.write(out.resolve("report.md"), this, samplers, smooth, rows, scaling, wall);
+    }
+
+    Map<String, Object> walkthroughFk() {
+        return walkthroughFk;
     }
 
     List<String> figures() {
