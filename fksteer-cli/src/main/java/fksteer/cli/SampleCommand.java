@@ -52,7 +52,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output FILE.json")
     Path out;
 
-    @Option(names = "--plot", description = "scatter plot of the samples on [-3,3]^2 (PNG)")
+    @Option(names = "--plot", description = "scatter plot of the samples, axes fitted to them (PNG)")
     Path plot;
 
     @Option(names = "--trajectory-plot", description = "9 panels t = 0, 1/8, ..., 1 (PNG)")
