@@ -124,14 +124,14 @@ final class Report {
                 maxSpread = Math.max(maxSpread, sp);
             }
         return String.format(Locale.ROOT, "What a reader sees: in %d of these %d runs the output has collapsed onto at most two ancestors "
-                        + "with a spread below 0.1 (largest output spread over all runs: %.3f, with at most %d unique ancestors; the "
+                        + "with a spread below 0.1 (largest output spread over all runs: %.3f, with at most %d unique ancestor%s; the "
                         + "model's own samples have a spread of %.2f)%s. That collapse is the right "
                         + "answer, not a failure of the potentials: these rewards reach 1000, so at lambda = %s the exact tilted target "
                         + "p(x) exp(lambda r(x)) / Z is all but a point mass at the best point the model reaches, and every potential is "
                         + "corrected to it. Lowering lambda does not help much: at lambda = 0.05 a point 0.05 from the target still "
                         + "outweighs one 0.3 away by a factor of about a million. These figures reproduce the walkthrough; they cannot "
                         + "show how the potentials differ. The next figure can.%n%n",
-                collapsed, total, maxSpread, maxUa, modelSpread, collapsed == total ? ", so the rows end alike, as dots on the target" : "",
+                collapsed, total, maxSpread, maxUa, maxUa == 1 ? "" : "s", modelSpread, collapsed == total ? ", so the rows end alike, as dots on the target" : "",
                 Demo.num(lambda));
     }
 
