@@ -300,4 +300,20 @@ public final class VectorDense implements DenseKernels {
             d[i] *= p > 0f ? 1f : p + 1f;
         }
     }
+
+    /** {@link Finite#all(float[], int)} on the Vector API: four independent chains of x * 0 sums. */
+    static boolean allFinite(float[] a, int len) {
+        VectorSpecies<Float> s = S;
+        int L = s.length(), i = 0;
+        FloatVector acc = FloatVector.zero(s), acc1 = acc, acc2 = acc, acc3 = acc; // four chains: no add waits on another
+        for (; i + 4 * L <= len; i += 4 * L) {
+            acc = acc.add(FloatVector.fromArray(s, a, i).mul(0f));
+            acc1 = acc1.add(FloatVector.fromArray(s, a, i + L).mul(0f));
+            acc2 = acc2.add(FloatVector.fromArray(s, a, i + 2 * L).mul(0f));
+            acc3 = acc3.add(FloatVector.fromArray(s, a, i + 3 * L).mul(0f));
+        }
+        for (; i + L <= len; i += L) acc = acc.add(FloatVector.fromArray(s, a, i).mul(0f));
+        acc = acc.add(acc1).add(acc2).add(acc3);
+        return !acc.compare(VectorOperators.NE, acc).anyTrue() && Finite.allScalar(a, i, len);
+    }
 }
