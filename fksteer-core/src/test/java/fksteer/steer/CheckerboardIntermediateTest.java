@@ -67,8 +67,9 @@ class CheckerboardIntermediateTest {
         return Stats.mean(d) / Stats.se(d);
     }
 
-    static void report(String name, Outcome o, Outcome base) {
-        System.out.printf(Locale.ROOT, "%-10s mean error %.3f  paired z vs x1hat %5.2f  nfe/run %d  %.2f ms/run%n", name,
+    /** One row of the table that the assertion messages carry (tests print nothing). */
+    static String row(String name, Outcome o, Outcome base) {
+        return String.format(Locale.ROOT, "%n  %-10s mean error %.3f  paired z vs x1hat %5.2f  nfe/run %d  %.2f ms/run", name,
                 Stats.mean(o.err()), o == base ? 0 : pairedZ(base, o), o.nfe(), o.msPerRun());
     }
 
@@ -81,15 +82,12 @@ class CheckerboardIntermediateTest {
         LearnedReward lr = LearnedReward.train(new CountingField(CheckerboardSteeringTest.model), reward, new Sampler(Sampler.Kind.SDE, 1.0),
                 100, FkSteering.LEARNED_TRAJECTORIES, FkSteering.LEARNED_ITERATIONS, 99);
         Outcome learned = run(base().withLearned(lr));
-        report("x1hat", x1hat, x1hat);
-        report("guided", guided, x1hat);
-        report("lookahead", lookahead, x1hat);
-        report("many:4", many, x1hat);
-        report("learned", learned, x1hat);
-        System.out.printf(Locale.ROOT, "learned r_phi training: %d NFE, %.2f s, loss %.3f (standardised)%n", lr.trainingNfe(),
-                lr.trainingSeconds(), lr.finalLoss());
-        assertTrue(pairedZ(x1hat, guided) > 2, "guided FK (k = 8) should land closer than unguided");
-        assertTrue(pairedZ(x1hat, lookahead) > 2, "lookahead should land closer than x1hat");
-        assertTrue(lookahead.nfe() > x1hat.nfe() && many.nfe() > x1hat.nfe() && guided.nfe() > x1hat.nfe(), "extra NFE are counted");
+        String table = row("x1hat", x1hat, x1hat) + row("guided", guided, x1hat) + row("lookahead", lookahead, x1hat)
+                + row("many:4", many, x1hat) + row("learned", learned, x1hat)
+                + String.format(Locale.ROOT, "%n  learned r_phi training: %d NFE, %.2f s, loss %.3f (standardised)", lr.trainingNfe(),
+                        lr.trainingSeconds(), lr.finalLoss());
+        assertTrue(pairedZ(x1hat, guided) > 2, "guided FK (k = 8) should land closer than unguided:" + table);
+        assertTrue(pairedZ(x1hat, lookahead) > 2, "lookahead should land closer than x1hat:" + table);
+        assertTrue(lookahead.nfe() > x1hat.nfe() && many.nfe() > x1hat.nfe() && guided.nfe() > x1hat.nfe(), "extra NFE are counted:" + table);
     }
 }
