@@ -92,13 +92,14 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
         Meter meter = Meter.start(model, rewardFn);
         CountingField field = meter.field();
         CountingReward reward = meter.reward();
         int n = particles, d = model.dim();
         float[] x = Noise.initial(n, d, seed);
-        sampler.bind(field, n).solve(x, n, 0, 1, steps, Noise.stepStreams(seed, n));
+        progress.progress(0, steps, Meter.STEPS);
+        Meter.solve(sampler.bind(field, n), x, n, 0, 1, steps, Noise.stepStreams(seed, n), progress, 0, steps);
         double[] r = new double[n];
         reward.evaluate(x, n, r);
         int nan = FkSteering.sanitize(r);

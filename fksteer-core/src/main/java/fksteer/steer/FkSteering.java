@@ -234,7 +234,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
         Meter meter = Meter.start(model, rewardFn);
         CountingField field = meter.field();
         CountingReward reward = meter.reward();
@@ -250,6 +250,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         Integrator integ = sampler.bind(field, k);
         LearnedReward learned = this.learned;
         if (intermediate == Intermediate.LEARNED && learned == null) {
+            progress.progress(0, 1, "training the learned reward");
             // trained on its own counters: its cost is reported apart from sampling
             learned = LearnedReward.train(new CountingField(model), rewardFn, sampler, steps, LEARNED_TRAJECTORIES, LEARNED_ITERATIONS, seed);
         }
@@ -278,6 +279,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         long nanInvalid = 0;
         int nextSnap = 0;
 
+        progress.progress(0, steps, Meter.STEPS);
         for (int s = 0; s < steps; s++) {
             float t = TimeGrid.at(0, 1, steps, s), h = TimeGrid.at(0, 1, steps, s + 1) - t;
             if (snapshotEvery > 0 && s == nextSnap) {
@@ -323,6 +325,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 integ.stepFromVelocity(x, k, t, h, stepRng);
             }
             essPerStep[s] = ess;
+            progress.progress(s + 1, steps, Meter.STEPS);
         }
 
         // Final correction: G_T = exp(lambda r(x1)) / prod_s G_s, so each lineage's product is exp(lambda r(x1)).

@@ -81,7 +81,7 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
         Meter meter = Meter.start(model, rewardFn);
         CountingField field = meter.field();
         CountingReward reward = meter.reward();
@@ -91,10 +91,12 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
         Integrator integ = sampler.bind(field, k);
         GuidedStep guided = new GuidedStep(field, reward, integ, guidance, k);
         double[] ignored = new double[k];
+        progress.progress(0, steps, Meter.STEPS);
         for (int s = 0; s < steps; s++) {
             float t = TimeGrid.at(0, 1, steps, s), h = TimeGrid.at(0, 1, steps, s + 1) - t;
             integ.velocityAt(x, k, t);
             guided.step(x, k, t, h, rng, ignored); // the importance correction is computed and dropped
+            progress.progress(s + 1, steps, Meter.STEPS);
         }
         double[] r = new double[k];
         reward.evaluate(x, k, r);

@@ -6,6 +6,8 @@ import fksteer.model.CountingField;
 import fksteer.model.VelocityField;
 import fksteer.reward.CountingReward;
 import fksteer.reward.Reward;
+import fksteer.solver.Integrator;
+import fksteer.solver.TimeGrid;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +23,22 @@ record Meter(CountingField field, CountingReward reward, long startNanos) {
             throw new fksteer.io.InvalidSettingException("reward", "has dimension " + reward.dim() + " but the model has " + model.dim());
         return new Meter(new CountingField(model), new CountingReward(reward), System.nanoTime());
     }
+
+    /**
+     * {@link Integrator#solve} with a progress report after every step: step s of this solve is unit
+     * offset + s + 1 of total.
+     */
+    static void solve(Integrator integ, float[] x, int n, double t0, double t1, int steps, long[] rng, ProgressListener progress,
+                      long offset, long total) {
+        for (int s = 0; s < steps; s++) {
+            float ta = TimeGrid.at(t0, t1, steps, s), tb = TimeGrid.at(t0, t1, steps, s + 1);
+            integ.step(x, n, ta, tb - ta, rng);
+            progress.progress(offset + s + 1, total, STEPS);
+        }
+    }
+
+    /** The stage name of sampler steps. */
+    static final String STEPS = "steps";
 
     /**
      * The result with this run's counts and wall time (less excludedSeconds spent on separately reported

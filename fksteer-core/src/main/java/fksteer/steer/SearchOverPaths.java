@@ -148,7 +148,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
         Meter meter = Meter.start(model, rewardFn);
         CountingField field = meter.field();
         CountingReward reward = meter.reward();
@@ -158,7 +158,17 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
         float[] x = Noise.initial(n, d, seed);
         snaps.add(new SteerResult.Snapshot("t = 0.000", x.clone(), n, null));
-        integ.solve(x, n, 0, tStart, TimeGrid.stepsFor(0, tStart, stepSize), null);
+        List<double[]> stages = stages();
+        long totalSteps = TimeGrid.stepsFor(0, tStart, stepSize), done = 0;
+        double tEnd = tStart;
+        for (double[] s : stages) {
+            totalSteps += TimeGrid.stepsFor(s[0], s[1], stepSize);
+            tEnd = s[1];
+        }
+        totalSteps += TimeGrid.stepsFor(tEnd, 1, stepSize);
+        progress.progress(0, totalSteps, Meter.STEPS);
+        Meter.solve(integ, x, n, 0, tStart, TimeGrid.stepsFor(0, tStart, stepSize), null, progress, done, totalSteps);
+        done += TimeGrid.stepsFor(0, tStart, stepSize);
         snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", tStart), x.clone(), n, null));
         float[] big = new float[nm * d], eps = new float[d], v = new float[nm * d], x1 = new float[nm * d];
         double[] r = new double[nm];
@@ -168,7 +178,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         List<Map<String, Object>> stageLog = new ArrayList<>();
         long nan = 0;
         double t = tStart;
-        for (double[] stg : stages()) {
+        for (double[] stg : stages) {
             double tb = stg[0], te = stg[1];
             for (int j = 0; j < nm; j++) {
                 int i = j % n; // expand: row j is a copy of row j mod N (torch's repeat((M, 1)))
@@ -184,7 +194,8 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
                     }
                 }
             }
-            integ.solve(big, nm, tb, te, TimeGrid.stepsFor(tb, te, stepSize), null);
+            Meter.solve(integ, big, nm, tb, te, TimeGrid.stepsFor(tb, te, stepSize), null, progress, done, totalSteps);
+            done += TimeGrid.stepsFor(tb, te, stepSize);
             if (scoreOn == Intermediate.X1HAT) {
                 field.velocity(big, nm, (float) te, v);
                 fksteer.model.FlowPath.predictX1(big, v, (float) te, x1, nm * d);
@@ -202,7 +213,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
             t = te;
             snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", t), x.clone(), n, null));
         }
-        integ.solve(x, n, t, 1, TimeGrid.stepsFor(t, 1, stepSize), null);
+        Meter.solve(integ, x, n, t, 1, TimeGrid.stepsFor(t, 1, stepSize), null, progress, done, totalSteps);
         snaps.add(new SteerResult.Snapshot("t = 1.000", x.clone(), n, null));
         double[] rf = new double[n];
         reward.evaluate(x, n, rf);

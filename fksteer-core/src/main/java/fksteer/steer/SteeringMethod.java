@@ -17,7 +17,12 @@ public interface SteeringMethod {
     String name();
 
     /** One run on the default thread count ({@link Parallel#setThreads}, or an enclosing {@link Parallel#withThreads}). */
-    SteerResult run(VelocityField field, Reward reward, long seed);
+    default SteerResult run(VelocityField field, Reward reward, long seed) {
+        return run(field, reward, seed, ProgressListener.NONE);
+    }
+
+    /** {@link #run(VelocityField, Reward, long)}, telling {@code progress} how far it has got (steps, cycles or stages). */
+    SteerResult run(VelocityField field, Reward reward, long seed, ProgressListener progress);
 
     /** One run with its own pool of the given number of threads (caller included); the result does not depend on it. */
     default SteerResult run(VelocityField field, Reward reward, long seed, int threads) {

@@ -104,7 +104,7 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed) {
+    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
         Meter meter = Meter.start(model, rewardFn);
         CountingField field = meter.field();
         CountingReward reward = meter.reward();
@@ -125,8 +125,14 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         double[] r = new double[n];
         List<Map<String, Object>> cycleLog = new ArrayList<>();
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
+        double[] cycleBest = new double[cycles];
+        float[] bestX = null;
+        double[] bestR = null;
+        int bestCycle = -1;
         long[] st = Rng.streams(Rng.subSeed(seed, "zeroth-order"), n);
         long nan = 0;
+        long totalSteps = (long) cycles * steps;
+        progress.progress(0, totalSteps, Meter.STEPS);
         for (int c = 0; c < cycles; c++) {
             for (int i = 0; i < n; i++) {
                 Rng.fillGaussian(st, i, eps, 0, d);
@@ -144,7 +150,7 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
             if (!fksteer.kernel.Finite.all(noise))
                 throw new InvalidSettingException("radius", radius + " puts candidate noise beyond float range; lower it");
             System.arraycopy(noise, 0, x, 0, n * d);
-            integ.solve(x, n, 0, 1, steps, null);
+            Meter.solve(integ, x, n, 0, 1, steps, null, progress, (long) c * steps, totalSteps);
             reward.evaluate(x, n, r);
             nan += FkSteering.sanitize(r);
             int best = 0;
