@@ -21,6 +21,11 @@ import java.util.Map;
  * to t = 1 with a deterministic solver, score, move the pivot to the best candidate's noise, repeat.
  * Cost: cycles x N x steps x evaluations per step.
  *
+ * <p>The best candidate of a later cycle can score lower than an earlier one (the pivot moves to the
+ * cycle's best, not the best so far), so the output is the N candidates of the cycle that found the best
+ * sample over all cycles (the earliest, on ties); the diagnostics give every cycle's best
+ * ({@code cycleBest}) and which cycle was returned ({@code bestCycle}).
+ *
  * <p>Start from {@link #defaults(int, int)}: {@code ZerothOrder.defaults(2048, 100).withCycles(8)}.
  *
  * @param candidates N, the candidates per cycle (>= 1)
@@ -165,6 +170,12 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
             cl.put("bestSample", Arrays.copyOfRange(x, best * d, best * d + d));
             cycleLog.add(cl);
             snaps.add(new SteerResult.Snapshot("cycle " + (c + 1), x.clone(), n, pv.clone()));
+            cycleBest[c] = r[best];
+            if (bestCycle < 0 || r[best] > cycleBest[bestCycle]) {
+                bestCycle = c;
+                bestX = x.clone();
+                bestR = r.clone();
+            }
             for (int k = 0; k < d; k++) pv[k] = noise[best * d + k]; // move the pivot to the best candidate's noise
         }
         double[] lw = new double[n];
@@ -173,7 +184,9 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         diag.put("startPivot", startPivot);
         diag.put("finalPivot", pv);
         diag.put("cycles", cycleLog);
+        diag.put("cycleBest", cycleBest);
+        diag.put("bestCycle", bestCycle);
         List<String> warnings = nan > 0 ? List.of(nan + " reward value(s) were NaN and counted as -inf") : List.of();
-        return meter.result(name(), x, n, d, lw, r, diag, snaps, warnings, 0);
+        return meter.result(name(), bestX, n, d, lw, bestR, diag, snaps, warnings, 0);
     }
 }
