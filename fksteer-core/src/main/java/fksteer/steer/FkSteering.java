@@ -183,11 +183,15 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         if (snapshotEvery < 0) throw new fksteer.io.InvalidSettingException("snapshotEvery", "must be >= 0, got " + snapshotEvery);
     }
 
+    /** Fewest particles for which a collapse (final ESS below 2, or one ancestor) is warned about. */
+    public static final int COLLAPSE_MIN_PARTICLES = 16;
+
     /**
-     * The reference's defaults for k particles and the given number of steps:
+     * The defaults for k particles and the given number of steps:
      * <ul>
      *   <li>sampler: sde with stochasticity 0.1</li>
-     *   <li>lambda: 10</li>
+     *   <li>lambda: 1 (with a log-likelihood reward, r = log p(c|x), p(x) exp(r(x)) is exactly the
+     *       posterior p(x|c); larger lambda sharpens the target toward a point mass)</li>
      *   <li>potential: {@link Potential#DIFF}</li>
      *   <li>intermediate: {@link Intermediate#X1HAT}, with lookaheadSteps 4 and manySamples 4 for the kinds that use them</li>
      *   <li>schedule: {@link ResampleSchedule#defaults()}, 5 scorings in [0.6, 0.95], resampling when ESS/k &lt; 0.5</li>
@@ -197,7 +201,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
      * </ul>
      */
     public static FkSteering defaults(int particles, int steps) {
-        return new FkSteering(particles, steps, new Sampler(Sampler.Kind.SDE, 0.1), 10.0, Potential.DIFF, Intermediate.X1HAT, 4,
+        return new FkSteering(particles, steps, new Sampler(Sampler.Kind.SDE, 0.1), 1.0, Potential.DIFF, Intermediate.X1HAT, 4,
                 ResampleSchedule.defaults(), Resampler.SYSTEMATIC, OutputPolicy.WEIGHTED, 0);
     }
 
@@ -340,6 +344,11 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         ess = lw.ess(w);
         essPerStep[steps] = ess;
         if (nanInvalid > 0) warnings.add(nanInvalid + " reward value(s) were NaN and counted as -inf");
+        int ancestors = unique(lineage, seen);
+        if (k >= COLLAPSE_MIN_PARTICLES && (ess < 2 || ancestors == 1))
+            warnings.add(String.format(Locale.ROOT, "FK collapsed: final ESS %.2f of %d particles, %d unique ancestor(s); at lambda %s the "
+                    + "tilted target is nearly a point mass, so the output is copies of a few samples: try a lower lambda (--lambda)",
+                    ess, k, ancestors, lambda));
         if (snapshotEvery > 0) snaps.add(new SteerResult.Snapshot("t = 1.00", x.clone(), k, null));
 
         double[] nlw = new double[k];
@@ -381,7 +390,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         diag.put("finalEss", ess);
         diag.put("resampleSteps", Arrays.stream(resampledSteps, 0, resampledCount).boxed().toList());
         diag.put("scheduledSteps", sched);
-        diag.put("uniqueAncestors", unique(lineage, seen));
+        diag.put("uniqueAncestors", ancestors);
         diag.put("uniqueAncestorsPerResample", Arrays.copyOf(uniquePerResample, resampledCount));
         // a learned reward trained inside this run is reported apart (learnedTrainingSeconds)
         return meter.result(name(), outX, outN, d, outW, outR, diag, snaps, warnings,
