@@ -12,6 +12,7 @@ import fksteer.solver.Sampler;
 import fksteer.steer.FkSteering;
 import fksteer.steer.Intermediate;
 import fksteer.steer.Potential;
+import fksteer.steer.ProgressListener;
 import fksteer.train.FlowMatchingTrainer;
 import fksteer.train.TrainConfig;
 import java.util.ArrayList;
@@ -41,13 +42,18 @@ public final class Bench {
         void run();
     }
 
-    static double[] time(Body b, int warmup, int runs) {
-        for (int i = 0; i < warmup; i++) b.run();
+    /** Times runs after warm-up, telling progress of both as "runs" of the stage. */
+    static double[] time(Body b, int warmup, int runs, ProgressListener progress, String stage) {
+        for (int i = 0; i < warmup; i++) {
+            b.run();
+            progress.progress(i + 1, warmup + runs, stage);
+        }
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             b.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            progress.progress(warmup + i + 1, warmup + runs, stage);
         }
         Arrays.sort(ms);
         return ms;
@@ -59,10 +65,15 @@ public final class Bench {
     }
 
     public static Result run(String name) {
+        return run(name, ProgressListener.NONE);
+    }
+
+    /** One workload, telling progress of its runs (stage: the workload's name). */
+    public static Result run(String name, ProgressListener p) {
         return switch (name) {
             case "peak-fma" -> {
                 int iters = 2_000_000;
-                double[] ms = time(() -> Peak.run(iters), 5, 15);
+                double[] ms = time(() -> Peak.run(iters), 5, 15, p, name);
                 yield new Result(name, median(ms), ms[0], ms.length, Peak.flops(iters) / median(ms) / 1e6, Map.of());
             }
             case "mlp-forward-1024", "mlp-forward-8192" -> {
@@ -72,12 +83,12 @@ public final class Bench {
                 long[] st = Rng.single(1, "bench");
                 for (int i = 0; i < in.length; i++) in[i] = (float) Rng.nextGaussian(st, 0);
                 int runs = n == 1024 ? 2000 : 300;
-                double[] ms = time(() -> m.forward(in, n, out), runs, runs);
+                double[] ms = time(() -> m.forward(in, n, out), runs, runs, p, name);
                 yield new Result(name, median(ms), ms[0], runs, n * MLP_FLOP_PER_ROW / median(ms) / 1e6, Map.of());
             }
             case "train-step-8192" -> {
                 FlowMatchingTrainer tr = new FlowMatchingTrainer(TrainConfig.defaults("checkerboard", 1));
-                double[] ms = time(tr::step, 300, 300);
+                double[] ms = time(tr::step, 300, 300, p, name);
                 // forward 17,024 + backward about twice that per row
                 yield new Result(name, median(ms), ms[0], ms.length, 8192 * 3.0 * MLP_FLOP_PER_ROW / median(ms) / 1e6, Map.of());
             }
@@ -87,9 +98,9 @@ public final class Bench {
                         new ResampleSchedule(0.6, 0.95, 5, 0, 1.0), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0);
                 var reward = Rewards.parse("point:2,0.5");
                 long[] seed = {0};
-                time(() -> fk.run(f, reward, seed[0]++), 100, 0);
+                time(() -> fk.run(f, reward, seed[0]++), 100, 0, p, name + " warm-up");
                 f.reset();
-                double[] ms = time(() -> fk.run(f, reward, seed[0]++), 0, 200);
+                double[] ms = time(() -> fk.run(f, reward, seed[0]++), 0, 200, p, name);
                 double netMs = f.nanos.get() / 1e6 / ms.length;
                 double mean = Arrays.stream(ms).average().orElse(0);
                 Map<String, Object> extra = new LinkedHashMap<>();
@@ -98,7 +109,11 @@ public final class Bench {
                 yield new Result(name, median(ms), ms[0], ms.length, 200.0 * 1024 * MLP_FLOP_PER_ROW / median(ms) / 1e6, extra);
             }
             case "train-checkerboard-10k" -> {
-                double[] ms = time(() -> new FlowMatchingTrainer(TrainConfig.defaults("checkerboard", 0)).train(null), 0, 1);
+                // one run of 10,000 steps: progress in training steps
+                double[] ms = time(() -> new FlowMatchingTrainer(TrainConfig.defaults("checkerboard", 0)).train((s, total, loss) -> {
+                    p.progress(s, total, name);
+                    return true;
+                }), 0, 1, ProgressListener.NONE, name);
                 yield new Result(name, median(ms), ms[0], 1, 10_000 * 8192 * 3.0 * MLP_FLOP_PER_ROW / median(ms) / 1e6, Map.of());
             }
             default -> throw new IllegalArgumentException("--workload must be one of " + String.join(", ", WORKLOADS) + "; got '" + name + "'");
@@ -129,9 +144,9 @@ public final class Bench {
         }
     }
 
-    public static List<Result> runAll(List<String> names) {
+    public static List<Result> runAll(List<String> names, ProgressListener progress) {
         List<Result> r = new ArrayList<>();
-        for (String n : names) r.add(run(n));
+        for (String n : names) r.add(run(n, progress));
         return r;
     }
 }

@@ -1,11 +1,11 @@
 package fksteer.cli;
 
 import fksteer.demo.Demo;
-import fksteer.kernel.Parallel;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
                 + "writes PNGs, results.csv, summary.json and report.md.",
         footer = {"", "Examples:", "  fksteer demo", "  fksteer demo --out my-demo --seed 7", "  fksteer demo --fast --out quick"})
 final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--out", defaultValue = "demo-out", description = "output folder (default ${DEFAULT-VALUE})")
     Path out;
 
@@ -26,7 +29,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fast", description = "reduced sizes, for tests and a quick look")
     boolean fast;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores); results do not depend on it")
+    @Option(names = "--threads", description = "worker threads, 1 to 256 (default: all cores); results do not depend on it")
     Integer threads;
 
     @Option(names = "--quiet", description = "no progress bars")
@@ -34,12 +37,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
-        Demo demo = new Demo(out, seed, fast, quiet, lambda);
+        java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        Validate.threads(threads, "fksteer demo", stderr);
+        Demo demo = new Demo(out, seed, fast, quiet, lambda).progressTo(stderr);
         Outputs outputs = new Outputs();
         outputs.folder("out", out);
         Map<String, Object> s = outputs.write(demo::run);
-        System.out.printf(Locale.ROOT, "demo finished in %.1f s: open %s%n", (double) s.get("wallSeconds"), out.resolve("report.md"));
+        stdout.printf(Locale.ROOT, "demo finished in %.1f s: open %s%n", (double) s.get("wallSeconds"), out.resolve("report.md"));
         return 0;
     }
 }

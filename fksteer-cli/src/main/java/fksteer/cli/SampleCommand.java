@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,13 +29,16 @@ import picocli.CommandLine.Option;
                 "  fksteer sample --model checkerboard --sampler sde --stochasticity 0.5 --steps 100 --particles 2048 --seed 1 --out sde.json --trajectory-plot traj.png",
                 "  fksteer sample --model mixture.json --sampler rk4 --steps 20 --particles 10000 --seed 7 --out gm.json"})
 final class SampleCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors or FILE.json (gaussian mixture)")
     String model;
 
     @Option(names = "--sampler", defaultValue = "midpoint", description = "euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic (default ${DEFAULT-VALUE})")
     String sampler;
 
-    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of the sde samplers, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
+    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of --sampler sde or reference-sde, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
     double stochasticity;
 
     @Option(names = "--steps", defaultValue = "100", description = "solver steps (default ${DEFAULT-VALUE})")
@@ -46,8 +50,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores); results do not depend on it")
+    @Option(names = "--threads", description = "worker threads, 1 to 256 (default: all cores); results do not depend on it")
     Integer threads;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
 
     @Option(names = "--out", required = true, description = "output FILE.json")
     Path out;
@@ -60,9 +67,14 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
+        java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        Validate.threads(threads, "fksteer sample", stderr);
         Sampler s = Sampler.parse(sampler, stochasticity);
-        if (!s.kind().stochastic) s = Sampler.ode(s.kind());
+        if (s.kind() != Sampler.Kind.SDE && s.kind() != Sampler.Kind.REFERENCE_SDE) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--stochasticity"))
+                throw new IllegalArgumentException("--stochasticity applies only to --sampler sde or reference-sde, not " + s.kind().cliName);
+            s = Sampler.ode(s.kind());
+        }
         Validate.positive("--steps", steps, 1_000_000);
         Validate.positive("--particles", particles, 50_000_000);
         Outputs outputs = new Outputs();
@@ -83,21 +95,26 @@ final class SampleCommand implements Callable<Integer> {
         int[] snap = new int[9];
         for (int k = 0; k <= 8; k++) snap[k] = (int) Math.round(k * steps / 8.0);
         int nextSnap = 0;
-        for (int st = 0; st <= steps; st++) {
-            while (trajectoryPlot != null && nextSnap <= 8 && snap[nextSnap] == st) {
-                traj.add(Panel.of(String.format(Locale.ROOT, "t = %.3f", TimeGrid.at(0, 1, steps, st)), x.clone(), particles, d));
-                nextSnap++;
+        try (ProgressBar bar = ProgressBar.open("sample " + s.name(), stderr, quiet)) {
+            bar.progress(0, steps, "steps");
+            for (int st = 0; st <= steps; st++) {
+                while (trajectoryPlot != null && nextSnap <= 8 && snap[nextSnap] == st) {
+                    traj.add(Panel.of(String.format(Locale.ROOT, "t = %.3f", TimeGrid.at(0, 1, steps, st)), x.clone(), particles, d));
+                    nextSnap++;
+                }
+                if (st == steps) break;
+                float ta = TimeGrid.at(0, 1, steps, st), tb = TimeGrid.at(0, 1, steps, st + 1);
+                integ.step(x, particles, ta, tb - ta, rng);
+                bar.progress(st + 1, steps, "steps");
             }
-            if (st == steps) break;
-            float ta = TimeGrid.at(0, 1, steps, st), tb = TimeGrid.at(0, 1, steps, st + 1);
-            integ.step(x, particles, ta, tb - ta, rng);
+            bar.finish();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", model);
         cfg.put("modelDescription", f.describe());
         cfg.put("sampler", s.name());
-        cfg.put("stochasticity", s.stochasticity());
+        if (s.kind() == Sampler.Kind.SDE || s.kind() == Sampler.Kind.REFERENCE_SDE) cfg.put("stochasticity", s.stochasticity());
         cfg.put("steps", steps);
         cfg.put("particles", particles);
         cfg.put("seed", seed);
@@ -105,8 +122,8 @@ final class SampleCommand implements Callable<Integer> {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("samples", Json.rows(x, particles, d));
         o.put("nfe", cf.nfe());
-        o.put("wallSeconds", wall);
-        if (d == 2) o.put("onSupportFraction", fksteer.data.Checkerboard.onSupportFraction(x, particles, null));
+        o.put("wallSeconds", Validate.seconds(wall));
+        if (d == 2 && Validate.isCheckerboard(model)) o.put("onSupportFraction", fksteer.data.Checkerboard.onSupportFraction(x, particles, null));
         o.put("config", cfg);
         String title = s.name() + ", " + steps + " steps";
         outputs.write(() -> {
@@ -115,7 +132,7 @@ final class SampleCommand implements Callable<Integer> {
             if (trajectoryPlot != null) Plots.panels(trajectoryPlot, title + ": noise to data", traj, 260, 9);
             return null;
         });
-        System.out.printf(Locale.ROOT, "%d samples, nfe %d, %.3f s -> %s%n", particles, cf.nfe(), wall, out);
+        stdout.printf(Locale.ROOT, "%d samples, nfe %d, %.3f s -> %s%n", particles, cf.nfe(), wall, out);
         return 0;
     }
 }

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,6 +40,9 @@ import picocli.CommandLine.Option;
                 "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --lambda 2 --stochasticity 1 --guidance 1 --particles 8 --out g.json",
                 "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --lambda 2 --intermediate many:4 --lookahead-steps 4 --out m.json"})
 final class SteerCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors or FILE.json")
     String model;
 
@@ -63,16 +67,19 @@ final class SteerCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "figure of the run (PNG)")
     Path plot;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores); results do not depend on it")
+    @Option(names = "--threads", description = "worker threads, 1 to 256 (default: all cores); results do not depend on it")
     Integer threads;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
 
     @Option(names = "--sampler", description = "fk: sde (default) or reference-sde / simple-stochastic; others: midpoint (default), euler, heun, rk4")
     String sampler;
 
-    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of the sde, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
+    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of --sampler sde or reference-sde, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
     double stochasticity;
 
-    @Option(names = "--lambda", defaultValue = "10", description = "temperature: target p(x) exp(lambda r(x)) / Z (default ${DEFAULT-VALUE})")
+    @Option(names = "--lambda", defaultValue = "1", description = "fk, best-of-n --weighted: target p(x) exp(lambda r(x)) / Z; 1 = the Bayes posterior for a log-likelihood reward (default ${DEFAULT-VALUE})")
     double lambda;
 
     // fk
@@ -82,7 +89,7 @@ final class SteerCommand implements Callable<Integer> {
     @Option(names = "--intermediate", defaultValue = "x1hat", description = "fk: xt, x1hat, lookahead, many:K or learned (default ${DEFAULT-VALUE})")
     String intermediate;
 
-    @Option(names = "--lookahead-steps", defaultValue = "4", description = "fk: steps of the lookahead and of each many:K sample (default ${DEFAULT-VALUE})")
+    @Option(names = "--lookahead-steps", defaultValue = "4", description = "fk with --intermediate lookahead or many:K: steps of each lookahead (default ${DEFAULT-VALUE})")
     int lookaheadSteps;
 
     @Option(names = "--guidance", defaultValue = "0", description = "fk, guidance: shift each SDE step's mean by SCALE x step variance x grad r(x1hat); fk reweights so the target is unchanged (default ${DEFAULT-VALUE} = off)")
@@ -150,7 +157,8 @@ final class SteerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
+        java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        Validate.threads(threads, "fksteer steer", stderr);
         Validate.positive("--particles", particles, 50_000_000);
         Validate.positive("--steps", steps, 1_000_000);
         Reward r = Rewards.parse(reward);
@@ -163,8 +171,12 @@ final class SteerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--reward has dimension " + r.dim() + " but the model has dimension " + f.dim());
         if (plot != null && f.dim() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
         Memory.require(particles, Memory.steer(this, f.dim()));
-        SteerResult res = m.run(f, r, seed);
-        for (String w : res.warnings()) System.err.println("fksteer steer: warning: " + w);
+        SteerResult res;
+        try (ProgressBar bar = ProgressBar.open("steer " + method, stderr, quiet)) {
+            res = m.run(f, r, seed, bar);
+            bar.finish();
+        }
+        for (String w : res.warnings()) stderr.println("fksteer steer: warning: " + w);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("method", res.method());
         o.put("samples", Json.rows(res.samples(), res.n(), res.d()));
@@ -173,11 +185,13 @@ final class SteerCommand implements Callable<Integer> {
         o.put("rewards", res.rewards());
         o.put("nfe", res.nfe());
         o.put("rewardCalls", res.rewardCalls());
-        o.put("wallSeconds", res.wallSeconds());
+        o.put("wallSeconds", Validate.seconds(res.wallSeconds()));
         o.put("meanReward", res.weightedMeanReward());
         o.put("maxReward", res.maxReward());
-        if (res.d() == 2) o.put("onSupportFraction", Checkerboard.onSupportFraction(res.samples(), res.n(), res.logWeights()));
+        if (res.d() == 2 && Validate.isCheckerboard(model))
+            o.put("onSupportFraction", Checkerboard.onSupportFraction(res.samples(), res.n(), res.logWeights()));
         o.putAll(res.diagnostics());
+        o.computeIfPresent("learnedTrainingSeconds", (k, v) -> Validate.seconds((Double) v));
         o.put("warnings", res.warnings());
         o.put("config", config(f));
         outputs.write(() -> {
@@ -185,7 +199,7 @@ final class SteerCommand implements Callable<Integer> {
             if (plot != null) plot(res, r);
             return null;
         });
-        System.out.printf(Locale.ROOT, "%s: %d samples, mean reward %.4g, max %.4g, nfe %d, reward calls %d, %.3f s -> %s%n",
+        stdout.printf(Locale.ROOT, "%s: %d samples, mean reward %.4g, max %.4g, nfe %d, reward calls %d, %.3f s -> %s%n",
                 res.method(), res.n(), res.weightedMeanReward(), res.maxReward(), res.nfe(), res.rewardCalls(), res.wallSeconds(), out);
         return 0;
     }
@@ -208,8 +222,58 @@ final class SteerCommand implements Callable<Integer> {
         return w;
     }
 
+    /** Canonical method names; "bon" is short for best-of-n. */
+    static final List<String> METHODS = List.of("best-of-n", "zeroth-order", "search-over-paths", "fk", "guidance");
+
+    /**
+     * The options that only some methods read, with the methods that read them. Given explicitly to any
+     * other method, they are refused (one line, exit 2) instead of being silently ignored.
+     */
+    private static final Map<String, List<String>> ONLY_FOR = Map.ofEntries(
+            Map.entry("--potential", List.of("fk")), Map.entry("--intermediate", List.of("fk")),
+            Map.entry("--resampler", List.of("fk")), Map.entry("--ess-threshold", List.of("fk")),
+            Map.entry("--resample-start", List.of("fk")), Map.entry("--resample-end", List.of("fk")),
+            Map.entry("--resample-count", List.of("fk")), Map.entry("--resample-every", List.of("fk")),
+            Map.entry("--output-policy", List.of("fk")), Map.entry("--lookahead-steps", List.of("fk")),
+            Map.entry("--guidance", List.of("fk", "guidance")), Map.entry("--lambda", List.of("fk", "best-of-n")),
+            Map.entry("--top-k", List.of("best-of-n")), Map.entry("--weighted", List.of("best-of-n")),
+            Map.entry("--cycles", List.of("zeroth-order")), Map.entry("--radius", List.of("zeroth-order")),
+            Map.entry("--proposal", List.of("zeroth-order")), Map.entry("--pivot", List.of("zeroth-order")),
+            Map.entry("--expansions", List.of("search-over-paths")), Map.entry("--t-start", List.of("search-over-paths")),
+            Map.entry("--delta-f", List.of("search-over-paths")), Map.entry("--delta-b", List.of("search-over-paths")),
+            Map.entry("--noise-kernel", List.of("search-over-paths")), Map.entry("--score-on", List.of("search-over-paths")));
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** Refuses an option given explicitly that the chosen method (or its settings) would ignore. */
+    private void refuseInapplicable(String mth) {
+        for (Map.Entry<String, List<String>> e : ONLY_FOR.entrySet())
+            if (given(e.getKey()) && !e.getValue().contains(mth))
+                throw new IllegalArgumentException(e.getKey() + " applies only to --method " + String.join(" or ", e.getValue()));
+        if (mth.equals("best-of-n") && given("--lambda") && !weighted)
+            throw new IllegalArgumentException("--lambda applies to --method best-of-n only with --weighted (it sets the weights exp(lambda r))");
+        if (mth.equals("fk") && given("--lookahead-steps")) {
+            Intermediate im = Intermediate.parse(intermediate);
+            if (im != Intermediate.LOOKAHEAD && im != Intermediate.MANY)
+                throw new IllegalArgumentException("--lookahead-steps applies only to --intermediate lookahead or many:K");
+        }
+        if (given("--stochasticity")) {
+            String smp = sampler != null ? sampler : mth.equals("fk") || mth.equals("guidance") ? "sde" : "midpoint";
+            Sampler.Kind k = Sampler.Kind.parse(smp);
+            if (k != Sampler.Kind.SDE && k != Sampler.Kind.REFERENCE_SDE)
+                throw new IllegalArgumentException("--stochasticity applies only to --sampler sde or reference-sde, not " + k.cliName);
+        }
+    }
+
     SteeringMethod build() {
         String mth = method.toLowerCase(Locale.ROOT);
+        if (mth.equals("bon")) mth = "best-of-n";
+        if (!METHODS.contains(mth))
+            throw new IllegalArgumentException("--method must be one of best-of-n, zeroth-order, search-over-paths, fk, guidance; got '" + method + "'");
+        method = mth; // canonical from here on (config, labels)
+        refuseInapplicable(mth);
         switch (mth) {
             case "fk" -> {
                 Sampler s = Sampler.parse(sampler == null ? "sde" : sampler, stochasticity);
@@ -231,20 +295,22 @@ final class SteerCommand implements Callable<Integer> {
                 if (!(guidance > 0)) throw new IllegalArgumentException("--method guidance needs --guidance SCALE > 0");
                 return new GuidedSampling(particles, steps, Sampler.parse(sampler == null ? "sde" : sampler, stochasticity), guidance);
             }
-            case "best-of-n", "bon" -> {
+            case "best-of-n" -> {
                 return new BestOfN(particles, steps, Sampler.parse(sampler == null ? "midpoint" : sampler, stochasticity), topK, weighted, lambda);
             }
             case "zeroth-order" -> {
-                if (!proposal.equals("disk") && !proposal.equals("gaussian"))
+                String prop = proposal.toLowerCase(Locale.ROOT);
+                if (!prop.equals("disk") && !prop.equals("gaussian"))
                     throw new IllegalArgumentException("--proposal must be disk or gaussian, got '" + proposal + "'");
-                return new ZerothOrder(particles, cycles, steps, ode(), radius, proposal.equals("gaussian"), pivot);
+                return new ZerothOrder(particles, cycles, steps, ode(), radius, prop.equals("gaussian"), pivot);
             }
             case "search-over-paths" -> {
-                if (!noiseKernel.equals("reference") && !noiseKernel.equals("path"))
+                String kernel = noiseKernel.toLowerCase(Locale.ROOT);
+                if (!kernel.equals("reference") && !kernel.equals("path"))
                     throw new IllegalArgumentException("--noise-kernel must be reference or path, got '" + noiseKernel + "'");
                 Intermediate so = Intermediate.parse(scoreOn);
                 if (so == Intermediate.LOOKAHEAD) throw new IllegalArgumentException("--score-on must be xt or x1hat, got 'lookahead'");
-                return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, 1.0 / steps, ode(), noiseKernel.equals("path"), so);
+                return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, 1.0 / steps, ode(), kernel.equals("path"), so);
             }
             default -> throw new IllegalArgumentException("--method must be one of best-of-n, zeroth-order, search-over-paths, fk, guidance; got '" + method + "'");
         }
@@ -266,21 +332,24 @@ final class SteerCommand implements Callable<Integer> {
         c.put("steps", steps);
         c.put("seed", seed);
         c.put("threads", Parallel.threads());
-        c.put("lambda", lambda);
-        c.put("sampler", sampler == null ? (method.equals("fk") || method.equals("guidance") ? "sde" : "midpoint") : sampler);
-        c.put("stochasticity", stochasticity);
+        // only the settings the method read, under their canonical names
+        String smp = (sampler == null ? (method.equals("fk") || method.equals("guidance") ? "sde" : "midpoint") : sampler).toLowerCase(Locale.ROOT);
+        if (method.equals("fk") || method.equals("best-of-n") && weighted) c.put("lambda", lambda);
+        c.put("sampler", smp);
+        if (smp.equals("sde") || smp.equals("reference-sde")) c.put("stochasticity", stochasticity);
         switch (method) {
             case "fk" -> {
-                c.put("potential", potential);
-                c.put("intermediate", intermediate);
-                c.put("lookaheadSteps", lookaheadSteps);
-                c.put("resampler", resampler);
+                Intermediate im = Intermediate.parse(intermediate);
+                c.put("potential", Potential.parse(potential).cliName());
+                c.put("intermediate", intermediate.toLowerCase(Locale.ROOT));
+                if (im == Intermediate.LOOKAHEAD || im == Intermediate.MANY) c.put("lookaheadSteps", lookaheadSteps);
+                c.put("resampler", resampler.toLowerCase(Locale.ROOT));
                 c.put("essThreshold", essThreshold);
                 c.put("resampleStart", resampleStart);
                 c.put("resampleEnd", resampleEnd);
                 c.put("resampleCount", resampleEvery == null ? (resampleCount == null ? 5 : resampleCount) : null);
                 c.put("resampleEvery", resampleEvery);
-                c.put("outputPolicy", outputPolicy);
+                c.put("outputPolicy", outputPolicy.toLowerCase(Locale.ROOT));
                 c.put("guidance", guidance);
             }
             case "guidance" -> c.put("guidance", guidance);
@@ -291,7 +360,7 @@ final class SteerCommand implements Callable<Integer> {
             case "zeroth-order" -> {
                 c.put("cycles", cycles);
                 c.put("radius", radius);
-                c.put("proposal", proposal);
+                c.put("proposal", proposal.toLowerCase(Locale.ROOT));
                 c.put("pivot", pivot);
             }
             case "search-over-paths" -> {
@@ -299,8 +368,8 @@ final class SteerCommand implements Callable<Integer> {
                 c.put("tStart", tStart);
                 c.put("deltaF", deltaF);
                 c.put("deltaB", deltaB);
-                c.put("noiseKernel", noiseKernel);
-                c.put("scoreOn", scoreOn);
+                c.put("noiseKernel", noiseKernel.toLowerCase(Locale.ROOT));
+                c.put("scoreOn", scoreOn.toLowerCase(Locale.ROOT));
             }
             default -> { }
         }

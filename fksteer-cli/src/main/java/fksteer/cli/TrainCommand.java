@@ -2,8 +2,6 @@ package fksteer.cli;
 
 import fksteer.data.Dataset;
 import fksteer.io.Models;
-import fksteer.io.Progress;
-import fksteer.kernel.Parallel;
 import fksteer.train.FlowMatchingTrainer;
 import fksteer.train.TrainConfig;
 import java.nio.file.Path;
@@ -11,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +19,9 @@ import picocli.CommandLine.Option;
                 "  fksteer train --dataset checkerboard --out checkerboard.safetensors",
                 "  fksteer train --dataset moons --steps 2000 --hidden 128 --seed 3 --out moons.safetensors"})
 final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--dataset", required = true, description = "checkerboard, moons, 8gaussians, rings or spiral")
     String dataset;
 
@@ -44,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    @Option(names = "--threads", description = "worker threads, 1 to 256 (default: all cores)")
     Integer threads;
 
     @Option(names = "--out", required = true, description = "output FILE.safetensors")
@@ -55,8 +57,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
+        java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        Validate.threads(threads, "fksteer train", stderr);
         Dataset.byName(dataset);
+        dataset = dataset.toLowerCase(Locale.ROOT);
+        lrSchedule = lrSchedule.toLowerCase(Locale.ROOT);
         if (!lrSchedule.equals("constant") && !lrSchedule.equals("cosine"))
             throw new IllegalArgumentException("--lr-schedule must be constant or cosine, got '" + lrSchedule + "'");
         Outputs outputs = new Outputs();
@@ -65,11 +70,13 @@ final class TrainCommand implements Callable<Integer> {
         FlowMatchingTrainer tr = new FlowMatchingTrainer(cfg);
         long t0 = System.nanoTime();
         double loss;
-        try (Progress p = new Progress("train " + dataset, steps, quiet)) {
+        try (ProgressBar bar = ProgressBar.open("train " + dataset, stderr, quiet)) {
             loss = tr.train((s, total, l) -> {
-                p.update(s, String.format(Locale.ROOT, "loss %.4f", l));
+                bar.value("loss", l);
+                bar.progress(s, total, "steps");
                 return true;
             });
+            bar.finish();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, String> md = new LinkedHashMap<>();
@@ -81,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
             Models.saveMlp(tr.model(), out, md);
             return null;
         });
-        System.out.printf(Locale.ROOT, "trained %s in %.1f s, final loss %.4f, wrote %s%n", dataset, secs, loss, out);
+        stdout.printf(Locale.ROOT, "trained %s in %.1f s, final loss %.4f, wrote %s%n", dataset, secs, loss, out);
         return 0;
     }
 }

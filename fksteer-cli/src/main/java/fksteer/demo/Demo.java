@@ -3,7 +3,7 @@ package fksteer.demo;
 import fksteer.data.Checkerboard;
 import fksteer.io.AtomicFiles;
 import fksteer.io.Models;
-import fksteer.io.Progress;
+import fksteer.cli.ProgressBar;
 import fksteer.model.MlpFlow;
 import fksteer.model.VelocityField;
 import fksteer.plot.Panel;
@@ -65,6 +65,7 @@ public final class Demo {
     /** The walkthrough's FK runs: target spec -> potential -> unique ancestors, output spread, mean reward. */
     private final Map<String, Object> walkthroughFk = new LinkedHashMap<>();
     private final StringBuilder report = new StringBuilder();
+    private java.io.PrintWriter progressTo = new java.io.PrintWriter(System.err, true);
 
     public Demo(Path out, long seed, boolean fast, boolean quiet, double lambda) {
         if (!(lambda >= 0) || !Double.isFinite(lambda)) throw new IllegalArgumentException("--lambda must be a finite number >= 0, got " + lambda);
@@ -74,6 +75,16 @@ public final class Demo {
         this.fast = fast;
         this.quiet = quiet;
         this.model = new MlpFlow(Models.checkerboardMlp());
+    }
+
+    /** Where the progress bars go (stderr unless told; nothing with quiet). */
+    public Demo progressTo(java.io.PrintWriter err) {
+        this.progressTo = err;
+        return this;
+    }
+
+    private ProgressBar progress(String label, long stages) {
+        return ProgressBar.open(label, stages, "stages", progressTo, quiet);
     }
 
     int scale(int full, int small) {
@@ -98,7 +109,7 @@ public final class Demo {
         summary.put("comparison", rows.stream().map(Row::toMap).toList());
         summary.put("scaling", scaling);
         summary.put("figures", figureInfo);
-        summary.put("wallSeconds", wall);
+        summary.put("wallSeconds", Math.round(wall * 1e3) / 1e3); // to the 1 ms a wall clock resolves
         writeCsv(rows);
         fksteer.io.Json.write(out.resolve("summary.json"), summary);
         writeReport(samplers, smooth, rows, scaling, wall);
@@ -111,7 +122,7 @@ public final class Demo {
     private Map<String, Object> referenceFigures() throws IOException {
         Map<String, Object> samplerStats = new LinkedHashMap<>();
         int stages = 4 + TARGETS.size();
-        try (Progress p = new Progress("reference figures", stages, quiet)) {
+        try (ProgressBar p = progress("reference figures", stages)) {
             // noise -> data in 8 midpoint steps
             int n = scale(2048, 512);
             float[] x = Noise.initial(n, 2, seed);
@@ -220,6 +231,7 @@ public final class Demo {
                         + "(the walkthrough's reward, up to 1000)", t.label(), k, num(lambda)), fkRows, FK_NOTE);
                 p.update(4 + i, "");
             }
+            p.finish();
         }
         return samplerStats;
     }
@@ -412,7 +424,7 @@ public final class Demo {
             m.put("diversity", diversity);
             m.put("ess", ess);
             m.put("uniqueAncestors", uniqueAncestors);
-            m.put("wallMs", wallMs);
+            m.put("wallMs", Math.round(wallMs * 1e3) / 1e3);
             return m;
         }
     }
@@ -442,20 +454,22 @@ public final class Demo {
     private List<Row> comparison() {
         long[] budgets = budgets(fast);
         List<Row> rows = new ArrayList<>();
-        try (Progress p = new Progress("matched compute", (long) budgets.length * TARGETS.size(), quiet)) {
-            int done = 0;
+        long totalNfe = 0, done = 0; // progress in network evaluations, so the rate and ETA hold across budgets
+        for (long b : budgets) for (SteeringMethod m : methods(b)) totalNfe += TARGETS.size() * m.plannedNfe();
+        try (ProgressBar p = ProgressBar.open("matched compute", totalNfe, "NFE", progressTo, quiet)) {
             for (Target t : TARGETS) {
                 Reward r = Rewards.parse(t.spec());
                 for (long b : budgets) {
                     for (SteeringMethod m : methods(b)) {
                         SteerResult res = m.run(model, r, seed);
+                        p.update(done += m.plannedNfe(), t.spec() + " @ " + b);
                         // the baseline: best-of-n's own N samples, all kept with equal weight (the model's plain samples)
                         if (m instanceof BestOfN) rows.add(row(t, b, relabel(res, "plain")));
                         rows.add(row(t, b, res));
                     }
-                    p.update(++done, t.spec() + " @ " + b);
                 }
             }
+            p.finish();
         }
         return rows;
     }
@@ -499,7 +513,9 @@ public final class Demo {
         double[][] fkBest = new double[ks.length][seeds], bonBest = new double[ks.length][seeds];
         double[][] fkMean = new double[ks.length][seeds], bonMean = new double[ks.length][seeds];
         double[] nfe = new double[ks.length];
-        try (Progress p = new Progress("particles vs best-of-N", ks.length, quiet)) {
+        long totalNfe = 0, done = 0; // FK and best-of-N spend the same NFE (checked below)
+        for (int k : ks) totalNfe += 2L * seeds * new BestOfN(k, STEPS, Sampler.ode(Sampler.Kind.MIDPOINT), 1, false, lambda).plannedNfe();
+        try (ProgressBar p = ProgressBar.open("particles vs best-of-N", totalNfe, "NFE", progressTo, quiet)) {
             for (int i = 0; i < ks.length; i++) {
                 int k = ks[i];
                 for (int s = 0; s < seeds; s++) {
@@ -513,14 +529,15 @@ public final class Demo {
                     bonMean[i][s] = bon.weightedMeanReward();
                     nfe[i] = fk.nfe();
                     if (fk.nfe() != bon.nfe()) throw new IllegalStateException("unequal compute");
+                    p.update(done += fk.nfe() + bon.nfe(), "k = " + k);
                 }
-                p.update(i + 1, "k = " + k);
             }
+            p.finish();
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reward", r.spec());
         m.put("particles", ks);
-        m.put("nfe", nfe);
+        m.put("nfe", java.util.Arrays.stream(nfe).mapToLong(v -> (long) v).toArray()); // integers in the JSON
         m.put("seeds", seeds);
         m.put("fkBestMean", means(fkBest));
         m.put("fkBestSe", ses(fkBest));

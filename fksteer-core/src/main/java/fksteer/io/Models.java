@@ -60,7 +60,7 @@ public final class Models {
     /** Resolves --model: "checkerboard", a .safetensors flow MLP or a .json Gaussian mixture. */
     public static VelocityField load(String spec) {
         if (spec == null || spec.isBlank()) throw new InvalidSettingException("model", "is required: checkerboard, FILE.safetensors or FILE.json");
-        if (spec.equals(CHECKERBOARD)) return new MlpFlow(checkerboardMlp());
+        if (spec.equalsIgnoreCase(CHECKERBOARD)) return new MlpFlow(checkerboardMlp()); // names are case-insensitive
         Path p;
         try {
             p = Path.of(spec);

@@ -206,8 +206,8 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
             Arrays.sort(order, (a, b) -> Double.compare(r[b], r[a]));
             for (int i = 0; i < n; i++) System.arraycopy(big, order[i] * d, x, i * d, d);
             Map<String, Object> sl = new LinkedHashMap<>();
-            sl.put("from", tb);
-            sl.put("to", te);
+            sl.put("from", Math.round(tb * 1e6) / 1e6); // 0.7, not 0.8 - 0.1 = 0.7000000000000001
+            sl.put("to", Math.round(te * 1e6) / 1e6);
             sl.put("bestScore", r[order[0]]);
             stageLog.add(sl);
             t = te;
