@@ -18,6 +18,8 @@ import java.util.function.LongSupplier;
  *       the end;</li>
  *   <li>not a terminal (a log file, a pipe, CI): a plain line every 10 s while the work lasts, and one
  *       when it ends;</li>
+ *   <li>either way a daemon thread keeps the report alive when the work reports coarsely (a demo stage
+ *       of 20 s): a plain line at least every 10 s, a terminal redraw at least every second;</li>
  *   <li>{@code --quiet}: nothing.</li>
  * </ul>
  * A call that does not draw only reads the clock: it allocates nothing, so steps can report freely.
@@ -29,6 +31,8 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     static final long REDRAW_NANOS = 100_000_000L;
     /** Longest time between plain lines when stderr is not a terminal. */
     static final long LINE_NANOS = 10_000_000_000L;
+    /** Longest time between redraws on a terminal while work goes on. */
+    static final long TICK_NANOS = 1_000_000_000L;
     private static final int BAR = 20;
 
     enum Mode { OFF, TERMINAL, LINES }
@@ -38,14 +42,21 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     private final Mode mode;
     private final LongSupplier clock;
     private final int columns;
-    private final long opened;
-    private long lastOutput, stageStart, stageStartDone, done, total = 1;
-    private String stage = "";
-    private String valueName, note;
-    private double value;
-    private boolean reported, finished;
+    private final long opened, lineNanos;
+    // read by the ticker thread; volatile stores allocate nothing
+    private volatile long lastOutput, stageStart, stageStartDone, done, total = 1;
+    private volatile String stage = "";
+    private volatile String valueName, note;
+    private volatile double value;
+    private volatile boolean reported, finished;
+    private Thread ticker;
 
     ProgressBar(String label, PrintWriter err, Mode mode, LongSupplier clock, int columns) {
+        this(label, err, mode, clock, columns, LINE_NANOS);
+    }
+
+    ProgressBar(String label, PrintWriter err, Mode mode, LongSupplier clock, int columns, long lineNanos) {
+        this.lineNanos = lineNanos;
         this.label = label;
         this.err = err;
         this.mode = mode;
@@ -59,7 +70,35 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     /** A bar on err, drawn as the launcher says stderr is (a terminal or not); nothing when quiet. */
     public static ProgressBar open(String label, PrintWriter err, boolean quiet) {
         Mode mode = quiet ? Mode.OFF : stderrIsTerminal() ? Mode.TERMINAL : Mode.LINES;
-        return new ProgressBar(label, err, mode, System::nanoTime, Integer.getInteger("fksteer.columns", 80));
+        return new ProgressBar(label, err, mode, System::nanoTime, Integer.getInteger("fksteer.columns", 80)).startTicker();
+    }
+
+    /** Starts the thread that reports when the work has not for a while (a line each lineNanos, or a redraw each second). */
+    ProgressBar startTicker() {
+        if (mode == Mode.OFF) return this;
+        long period = mode == Mode.TERMINAL ? TICK_NANOS : lineNanos;
+        ticker = Thread.ofPlatform().daemon().name("fksteer-progress").start(() -> {
+            while (!finished) {
+                long wait = Math.max(1_000_000L, lastOutput + period - clock.getAsLong());
+                try {
+                    Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (this) {
+                    long now = clock.getAsLong();
+                    if (!finished && reported && now - lastOutput >= period) {
+                        lastOutput = now;
+                        emit(now, false);
+                    }
+                }
+            }
+        });
+        return this;
+    }
+
+    private void stopTicker() {
+        if (ticker != null) ticker.interrupt();
     }
 
     /** A bar for work counted by the caller: {@code total} units named {@code unit} ("stages", "runs"); see {@link #update}. */
@@ -67,6 +106,7 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
         ProgressBar b = open(label, err, quiet);
         b.total = Math.max(1, total);
         b.stage = unit;
+        b.reported = true; // 0 of a known total is a state worth reporting while the first unit runs
         return b;
     }
 
@@ -104,28 +144,33 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
             stageStartDone = first ? 0 : done;
         }
         this.done = done;
-        reported = true;
-        if (mode == Mode.TERMINAL ? now - lastOutput >= REDRAW_NANOS : now - lastOutput >= LINE_NANOS) {
-            lastOutput = now;
-            emit(now, false);
+        if (!reported) reported = true;
+        if (mode == Mode.TERMINAL ? now - lastOutput >= REDRAW_NANOS : now - lastOutput >= lineNanos) {
+            synchronized (this) {
+                if (finished) return;
+                lastOutput = now;
+                emit(now, false);
+            }
         }
     }
 
     /** The work is done: the final state, on its own line. */
-    public void finish() {
+    public synchronized void finish() {
         if (mode == Mode.OFF || finished) return;
         finished = true;
+        stopTicker();
         if (reported) emit(clock.getAsLong(), true);
     }
 
     /** Without {@link #finish()} (the work failed): clears a drawn bar so an error line starts clean. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (mode == Mode.TERMINAL && !finished && reported) {
             err.print("\r\033[K");
             err.flush();
         }
         finished = true;
+        stopTicker();
     }
 
     private void emit(long now, boolean last) {

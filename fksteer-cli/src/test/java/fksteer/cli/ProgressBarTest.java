@@ -75,6 +75,25 @@ class ProgressBarTest {
     }
 
     @Test
+    void workThatReportsCoarselyStillGetsALineEveryInterval() throws Exception {
+        StringWriter lines = new StringWriter();
+        PrintWriter w = new PrintWriter(lines);
+        ProgressBar b = new ProgressBar("demo", w, ProgressBar.Mode.LINES, System::nanoTime, 80, 40 * MS).startTicker();
+        b.progress(1, 9, "stages");         // then a long stage with no report
+        Thread.sleep(300);
+        int during;
+        synchronized (b) {
+            during = count(lines.toString(), "\n");
+        }
+        assertTrue(during >= 3, "lines from the ticker while the stage ran: " + lines);
+        assertTrue(lines.toString().startsWith("demo: 11% (1/9 stages)"), lines.toString());
+        b.finish();
+        int after = count(lines.toString(), "\n");
+        Thread.sleep(150);
+        assertEquals(after, count(lines.toString(), "\n"), "nothing after finish");
+    }
+
+    @Test
     void quietPrintsNothing() {
         ProgressBar b = bar(ProgressBar.Mode.OFF);
         for (int s = 1; s <= 100; s++) {
