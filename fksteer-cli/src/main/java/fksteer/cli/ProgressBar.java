@@ -16,8 +16,9 @@ import java.util.function.LongSupplier;
  *   <li>terminal: one bar redrawn in place at most ten times a second ({@code \r}, the line, then
  *       {@code ESC [K} to clear what a longer earlier line left), with rate and ETA, and a newline at
  *       the end;</li>
- *   <li>not a terminal (a log file, a pipe, CI): a plain line every 10 s while the work lasts, and one
- *       when it ends;</li>
+ *   <li>not a terminal (a log file, a pipe, CI): for long work a plain line every 10 s while it lasts,
+ *       and one when it ends; work done within 10 s prints nothing, so a quick command's log holds only
+ *       its result (and an error stays one line);</li>
  *   <li>either way a daemon thread keeps the report alive when the work reports coarsely (a demo stage
  *       of 20 s): a plain line at least every 10 s, a terminal redraw at least every second;</li>
  *   <li>{@code --quiet}: nothing.</li>
@@ -48,7 +49,7 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
     private volatile String stage = "";
     private volatile String valueName, note;
     private volatile double value;
-    private volatile boolean reported, finished;
+    private volatile boolean reported, finished, printedLine;
     private Thread ticker;
 
     ProgressBar(String label, PrintWriter err, Mode mode, LongSupplier clock, int columns) {
@@ -154,12 +155,12 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
         }
     }
 
-    /** The work is done: the final state, on its own line. */
+    /** The work is done: the final state, on its own line (without a terminal, only after long work). */
     public synchronized void finish() {
         if (mode == Mode.OFF || finished) return;
         finished = true;
         stopTicker();
-        if (reported) emit(clock.getAsLong(), true);
+        if (reported && (mode == Mode.TERMINAL || printedLine)) emit(clock.getAsLong(), true);
     }
 
     /** Without {@link #finish()} (the work failed): clears a drawn bar so an error line starts clean. */
@@ -179,6 +180,7 @@ public final class ProgressBar implements ProgressListener, AutoCloseable {
             err.print("\r" + (line.length() < columns ? line : line.substring(0, columns - 1)) + "\033[K" + (last ? "\n" : ""));
         } else {
             err.print(plainLine(now) + System.lineSeparator());
+            printedLine = true;
         }
         err.flush();
     }

@@ -94,6 +94,17 @@ class ProgressBarTest {
     }
 
     @Test
+    void withoutATerminalWorkDoneWithinTenSecondsPrintsNothing() {
+        ProgressBar b = bar(ProgressBar.Mode.LINES);
+        for (int s = 1; s <= 99; s++) {     // 9.9 s of work
+            now += 100 * MS;
+            b.progress(s, 99, "steps");
+        }
+        b.finish();
+        assertEquals("", text.toString(), "a quick command's log holds only its result");
+    }
+
+    @Test
     void quietPrintsNothing() {
         ProgressBar b = bar(ProgressBar.Mode.OFF);
         for (int s = 1; s <= 100; s++) {
