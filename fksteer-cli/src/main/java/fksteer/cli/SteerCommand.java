@@ -22,6 +22,7 @@ import fksteer.steer.SteeringMethod;
 import fksteer.steer.ZerothOrder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;

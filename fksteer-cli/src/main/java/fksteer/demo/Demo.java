@@ -256,7 +256,7 @@ public final class Demo {
         out.put("particles", k);
         out.put("steps", STEPS);
         List<Plots.Row> rows = new ArrayList<>();
-        try (Progress p = new Progress("FK potentials, smooth reward", 1 + SMOOTH_POTENTIALS.size(), quiet)) {
+        try (ProgressBar p = progress("FK potentials, smooth reward", 1 + SMOOTH_POTENTIALS.size())) {
             // the exact tilted target, by importance weights exp(lambda r) on the model's own (midpoint ODE) samples
             float[] x = Noise.initial(m, 2, Rng.subSeed(seed, "smooth-reference"));
             Integrator mid = Sampler.ode(Sampler.Kind.MIDPOINT).bind(model, m);
