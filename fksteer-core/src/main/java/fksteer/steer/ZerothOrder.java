@@ -105,7 +105,8 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
     public long estimatedBytes(int dim) {
         long n = candidates;
         return new Sizes.Bytes().floats(2, n, dim).add(Integrator.scratchBytes(solver.kind(), n, dim)).doubles(2, n).longs(n)
-                .floats(cycles, n, dim).total();
+                .floats(cycles, n, dim)
+                .floats(1, n, dim).doubles(1, n).total(); // the best cycle's candidates and rewards
     }
 
     @Override
@@ -131,8 +132,8 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
         List<Map<String, Object>> cycleLog = new ArrayList<>();
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
         double[] cycleBest = new double[cycles];
-        float[] bestX = null;
-        double[] bestR = null;
+        float[] bestX = new float[n * d];   // the candidates of the best cycle so far, copied in when a cycle beats it
+        double[] bestR = new double[n];
         int bestCycle = -1;
         long[] st = Rng.streams(Rng.subSeed(seed, "zeroth-order"), n);
         long nan = 0;
@@ -173,8 +174,8 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
             cycleBest[c] = r[best];
             if (bestCycle < 0 || r[best] > cycleBest[bestCycle]) {
                 bestCycle = c;
-                bestX = x.clone();
-                bestR = r.clone();
+                System.arraycopy(x, 0, bestX, 0, n * d);
+                System.arraycopy(r, 0, bestR, 0, n);
             }
             for (int k = 0; k < d; k++) pv[k] = noise[best * d + k]; // move the pivot to the best candidate's noise
         }
