@@ -186,12 +186,11 @@ class InputFuzzTest {
     static void checkCounts(Map<String, int[]> counts, java.util.List<String> families, int total) {
         StringBuilder b = new StringBuilder("fuzz (family: accepted/rejected):");
         counts.forEach((k, v) -> b.append(' ').append(k).append(' ').append(v[0]).append('/').append(v[1]));
-        System.out.println(b);
-        assertEquals(families.size(), counts.size(), "every family ran: " + counts.keySet());
+        assertEquals(families.size(), counts.size(), "every family ran: " + b);
         int sum = 0;
         for (var e : counts.entrySet()) {
             int n = e.getValue()[0] + e.getValue()[1];
-            assertTrue(n >= total / families.size(), e.getKey() + ": " + n + " cases");
+            assertTrue(n >= total / families.size(), e.getKey() + ": " + n + " cases; " + b);
             sum += n;
         }
         assertEquals(total, sum);
