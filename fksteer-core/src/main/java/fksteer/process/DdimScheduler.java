@@ -1,0 +1,85 @@
+package fksteer.process;
+
+import fksteer.io.InvalidSettingException;
+
+/**
+ * DDIM (Song et al. 2021, "Denoising Diffusion Implicit Models") with stochasticity η: η = 0 is the
+ * deterministic sampler, η = 1 has the DDPM posterior's variance and is the official FK code's
+ * stochastic setting (a deterministic sampler leaves resampled copies identical).
+ *
+ * <p>With ᾱ_t at the current timestep and ᾱ_prev at the next (Song et al. eq. 12):
+ * <pre>
+ *   x_prev = sqrt(ᾱ_prev) x̂0 + sqrt(1 - ᾱ_prev - σ_t²) ε̂ + σ_t z,
+ *   σ_t = η sqrt((1 - ᾱ_prev) / (1 - ᾱ_t)) sqrt(1 - ᾱ_t / ᾱ_prev)          (eq. 16)
+ * </pre>
+ * where x̂0 and ε̂ come from the model output through its {@link Prediction}.
+ */
+public final class DdimScheduler implements GaussianScheduler {
+    private final VpTimesteps ts;
+    private final Prediction prediction;
+    private final double eta;
+
+    /**
+     * @param schedule       the model's β schedule
+     * @param prediction     what the model predicts (epsilon, v or x0)
+     * @param inferenceSteps N, at most the schedule's training steps
+     * @param spacing        where the N steps sit among the training steps
+     * @param eta            η in [0, 1]
+     */
+    public DdimScheduler(BetaSchedule schedule, Prediction prediction, int inferenceSteps, TimestepSpacing spacing, double eta) {
+        InvalidSettingException.require(prediction != null && prediction != Prediction.VELOCITY, "prediction",
+                "of a VP model must be epsilon, v or x0, got " + (prediction == null ? "none" : prediction.id));
+        InvalidSettingException.require(eta >= 0 && eta <= 1, "eta", "must be in [0, 1], got " + eta);
+        this.ts = new VpTimesteps(schedule, inferenceSteps, spacing);
+        this.prediction = prediction;
+        this.eta = eta;
+    }
+
+    public double eta() {
+        return eta;
+    }
+
+    @Override
+    public int[] timesteps() {
+        return ts.timesteps.clone();
+    }
+
+    @Override
+    public double alphaBar(int t) {
+        return ts.alphaBar(t);
+    }
+
+    @Override
+    public double alphaBarPrev(int t) {
+        return ts.alphaBarPrev(t);
+    }
+
+    @Override
+    public Prediction prediction() {
+        return prediction;
+    }
+
+    @Override
+    public double variance(int t) {
+        double ab = ts.alphaBar(t), abPrev = ts.alphaBarPrev(t);
+        // σ_t² = η² (1 - ᾱ_prev) / (1 - ᾱ_t) (1 - ᾱ_t / ᾱ_prev)            (eq. 16)
+        return eta * eta * (1 - abPrev) / (1 - ab) * (1 - ab / abPrev);
+    }
+
+    @Override
+    public void mean(float[] modelOutput, int t, float[] sample, float[] out, int len) {
+        double ab = ts.alphaBar(t), abPrev = ts.alphaBarPrev(t);
+        double a = Math.sqrt(ab), s = Math.sqrt(1 - ab);
+        double cx0 = Math.sqrt(abPrev);                              // "predicted x0" coefficient
+        double ceps = Math.sqrt(Math.max(0, 1 - abPrev - variance(t))); // "direction pointing to x_t" coefficient
+        for (int i = 0; i < len; i++) {
+            double x = sample[i], o = modelOutput[i], x0, e;
+            switch (prediction) {
+                case EPSILON -> { e = o; x0 = (x - s * o) / a; }
+                case X0 -> { x0 = o; e = (x - a * o) / s; }
+                default -> { x0 = a * x - s * o; e = s * x + a * o; }   // v
+            }
+            out[i] = (float) (cx0 * x0 + ceps * e);                   // eq. 12 without the noise term
+        }
+    }
+}
