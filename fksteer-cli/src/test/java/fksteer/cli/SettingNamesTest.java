@@ -27,8 +27,13 @@ import picocli.CommandLine;
  */
 class SettingNamesTest {
     static final Path CORE = Path.of("..", "fksteer-core", "src", "main", "java");
-    /** Settings only a Java caller can get wrong: no command passes them. */
-    static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery");
+    /**
+     * Settings only a Java caller can get wrong: no command passes them. The VP schedulers' settings
+     * (fksteer.process) are among them until the CLI loads VP models (issue 11: the model file's
+     * "process" object and --eta).
+     */
+    static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
+            "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "eta");
 
     @Test
     void everySettingTheLibraryNamesIsAFlagOfTheCli() throws IOException {
