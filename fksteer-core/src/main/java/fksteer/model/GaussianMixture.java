@@ -37,8 +37,11 @@ public record GaussianMixture(double[] weights, double[][] means, double[] stds)
                 if (!Double.isFinite(v)) throw new IllegalArgumentException("gaussian-mixture \"means\"[" + j + "] must be finite");
             sum += weights[j];
         }
+        // the weights are a distribution as given: never normalised for the caller (the JSON reader holds files to the same rule)
+        if (!(Math.abs(sum - 1) <= 1e-6))
+            throw new IllegalArgumentException("gaussian-mixture \"weights\" must sum to 1 (within 1e-6), got " + sum);
         double[] w = new double[m];
-        for (int j = 0; j < m; j++) w[j] = weights[j] / sum;
+        for (int j = 0; j < m; j++) w[j] = weights[j] / sum;  // removes rounding below 1e-6 only
         weights = w;
         double[][] mm = new double[m][];
         for (int j = 0; j < m; j++) mm[j] = means[j].clone();

@@ -103,4 +103,13 @@ class GaussianMixtureTest {
         assertThrows(IllegalArgumentException.class, () -> new GaussianMixture(new double[] {-1}, new double[][] {{0}}, new double[] {1}));
         assertThrows(IllegalArgumentException.class, () -> new GaussianMixture(new double[] {1, 1}, new double[][] {{0}, {0, 1}}, new double[] {1, 1}));
     }
+
+    @org.junit.jupiter.api.Test
+    void weightsThatDoNotSumToOneAreRejectedNotNormalised() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new GaussianMixture(new double[] {1, 3}, new double[][] {{0}, {1}}, new double[] {1, 1}));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("must sum to 1"), e.getMessage());
+        GaussianMixture ok = new GaussianMixture(new double[] {0.25, 0.75}, new double[][] {{0}, {1}}, new double[] {1, 1});
+        org.junit.jupiter.api.Assertions.assertEquals(0.75, ok.weights()[1], 1e-15);
+    }
 }
