@@ -14,9 +14,7 @@ import fksteer.io.InvalidSettingException;
  * </pre>
  * where x̂0 and ε̂ come from the model output through its {@link Prediction}.
  */
-public final class DdimScheduler implements GaussianScheduler {
-    private final VpTimesteps ts;
-    private final Prediction prediction;
+public final class DdimScheduler extends VpScheduler {
     private final double eta;
 
     /**
@@ -27,36 +25,13 @@ public final class DdimScheduler implements GaussianScheduler {
      * @param eta            η in [0, 1]
      */
     public DdimScheduler(BetaSchedule schedule, Prediction prediction, int inferenceSteps, TimestepSpacing spacing, double eta) {
-        InvalidSettingException.require(prediction != null && prediction != Prediction.VELOCITY, "prediction",
-                "of a VP model must be epsilon, v or x0, got " + (prediction == null ? "none" : prediction.id));
+        super(schedule, prediction, inferenceSteps, spacing);
         InvalidSettingException.require(eta >= 0 && eta <= 1, "eta", "must be in [0, 1], got " + eta);
-        this.ts = new VpTimesteps(schedule, inferenceSteps, spacing);
-        this.prediction = prediction;
         this.eta = eta;
     }
 
     public double eta() {
         return eta;
-    }
-
-    @Override
-    public int[] timesteps() {
-        return ts.timesteps.clone();
-    }
-
-    @Override
-    public double alphaBar(int t) {
-        return ts.alphaBar(t);
-    }
-
-    @Override
-    public double alphaBarPrev(int t) {
-        return ts.alphaBarPrev(t);
-    }
-
-    @Override
-    public Prediction prediction() {
-        return prediction;
     }
 
     @Override
@@ -73,12 +48,7 @@ public final class DdimScheduler implements GaussianScheduler {
         double cx0 = Math.sqrt(abPrev);                              // "predicted x0" coefficient
         double ceps = Math.sqrt(Math.max(0, 1 - abPrev - variance(t))); // "direction pointing to x_t" coefficient
         for (int i = 0; i < len; i++) {
-            double x = sample[i], o = modelOutput[i], x0, e;
-            switch (prediction) {
-                case EPSILON -> { e = o; x0 = (x - s * o) / a; }
-                case X0 -> { x0 = o; e = (x - a * o) / s; }
-                default -> { x0 = a * x - s * o; e = s * x + a * o; }   // v
-            }
+            double x = sample[i], x0 = x0(x, modelOutput[i], a, s), e = (x - a * x0) / s;  // ε̂ consistent with x̂0
             out[i] = (float) (cx0 * x0 + ceps * e);                   // eq. 12 without the noise term
         }
     }

@@ -1,7 +1,5 @@
 package fksteer.process;
 
-import fksteer.io.InvalidSettingException;
-
 /**
  * DDPM ancestral sampling (Ho et al. 2020) on N inference steps: the step from t to the next
  * timestep t' draws from the Gaussian posterior q(x_t' | x_t, x̂0), with β'_t = 1 - ᾱ_t / ᾱ_t'
@@ -12,35 +10,10 @@ import fksteer.io.InvalidSettingException;
  * </pre>
  * The last step (to ᾱ = 1) returns x̂0 with no noise.
  */
-public final class DdpmScheduler implements GaussianScheduler {
-    private final VpTimesteps ts;
-    private final Prediction prediction;
+public final class DdpmScheduler extends VpScheduler {
 
     public DdpmScheduler(BetaSchedule schedule, Prediction prediction, int inferenceSteps, TimestepSpacing spacing) {
-        InvalidSettingException.require(prediction != null && prediction != Prediction.VELOCITY, "prediction",
-                "of a VP model must be epsilon, v or x0, got " + (prediction == null ? "none" : prediction.id));
-        this.ts = new VpTimesteps(schedule, inferenceSteps, spacing);
-        this.prediction = prediction;
-    }
-
-    @Override
-    public int[] timesteps() {
-        return ts.timesteps.clone();
-    }
-
-    @Override
-    public double alphaBar(int t) {
-        return ts.alphaBar(t);
-    }
-
-    @Override
-    public double alphaBarPrev(int t) {
-        return ts.alphaBarPrev(t);
-    }
-
-    @Override
-    public Prediction prediction() {
-        return prediction;
+        super(schedule, prediction, inferenceSteps, spacing);
     }
 
     @Override
@@ -58,13 +31,8 @@ public final class DdpmScheduler implements GaussianScheduler {
         double cxt = Math.sqrt(alpha) * (1 - abPrev) / (1 - ab);  // eq. 7, coefficient of x_t
         double a = Math.sqrt(ab), s = Math.sqrt(1 - ab);
         for (int i = 0; i < len; i++) {
-            double x = sample[i], o = modelOutput[i];
-            double x0 = switch (prediction) {
-                case EPSILON -> (x - s * o) / a;
-                case X0 -> o;
-                default -> a * x - s * o;                          // v
-            };
-            out[i] = (float) (cx0 * x0 + cxt * x);
+            double x = sample[i];
+            out[i] = (float) (cx0 * x0(x, modelOutput[i], a, s) + cxt * x);
         }
     }
 }
