@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, SampleCommand.class, SteerCommand.class, DemoCommand.class, BenchCommand.class, JmhCommand.class, 
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  fksteer demo", "  fksteer sample --model checkerboard --sampler midpoint --steps 150 --particles 2048 --seed 1 --out s.json --plot s.png",
-                "  fksteer steer --model checkerboard --method fk --reward point:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png"})
+                "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png"})
 public final class Main implements Runnable {
 
     public static final int EXIT_BAD_INPUT = 2;

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 @Command(name = "steer", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Steer a model toward high reward: best-of-n, zeroth-order, search-over-paths, fk (Feynman-Kac) or guidance.",
         footer = {"", "Examples:",
-                "  fksteer steer --model checkerboard --method fk --reward point:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png",
+                "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png",
                 "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --lambda 2 --potential max --resampler stratified --out fk.json",
                 "  fksteer steer --model checkerboard --method best-of-n --reward line:horizontal,1 --particles 512 --top-k 8 --out bon.json",
                 "  fksteer steer --model checkerboard --method zeroth-order --reward point:-2,-2 --particles 2048 --cycles 5 --radius 1 --out zo.json --plot zo.png",
