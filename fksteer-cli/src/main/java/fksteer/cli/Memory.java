@@ -1,5 +1,6 @@
 package fksteer.cli;
 
+import fksteer.steer.SteeringMethod;
 import fksteer.io.InvalidSettingException;
 import fksteer.solver.Sampler;
 import java.util.Locale;
@@ -10,9 +11,9 @@ import java.util.Locale;
  *
  * <p>A {@link Footprint} gives a run's peak heap for a number of particles. The estimates here are
  * the CLI's own and deliberately conservative: the per-particle arrays each method allocates, read
- * off its code, times the model's dimension, plus what the plots hold. The JSON output is streamed
- * and needs no memory of its own. When the library's methods estimate themselves
- * ({@code SteeringMethod.estimatedBytes}), {@link #steer} becomes a call to it.
+ * off its code, times the model's dimension, plus what the plots hold; for {@code steer}, the
+ * library's own estimate of each method ({@code SteeringMethod.estimatedBytes}). The JSON output is
+ * streamed and needs no memory of its own.
  */
 final class Memory {
     /** The share of the free heap a run may plan to fill: the collector needs the rest to work in. */
@@ -59,65 +60,13 @@ final class Memory {
     }
 
     /**
-     * fksteer steer: what each method holds at its peak. Every method also gets one float per
-     * coordinate and one double per particle for composite rewards' scratch, and two doubles per
-     * particle for the written weights.
+     * fksteer steer: the method's own estimate of its arrays ({@link SteeringMethod#estimatedBytes}, per
+     * particle, since every method's arrays grow linearly in them), plus what the command adds: the
+     * written weights (two doubles a particle) and the plot's copies of the points.
      */
-    static Footprint steer(SteerCommand c, int d) {
-        String m = c.method.toLowerCase(Locale.ROOT);
-        double plot = c.plot != null ? PLOT_BYTES_PER_POINT : 0;
-        double floats = 1 + 1, doubles = 1 + 2, ints = 0, longs = 2, other = plot; // x, reward scratch, written weights, streams
-        switch (m) {
-            case "fk" -> {
-                Sampler s = Sampler.parse(c.sampler == null ? "sde" : c.sampler, c.stochasticity);
-                String im = c.intermediate.toLowerCase(Locale.ROOT);
-                int many = im.startsWith("many:") ? fksteer.steer.Intermediate.samples(c.intermediate) : 0;
-                floats += integratorArrays(s) + 1 + 1;                   // integrator, permutation scratch, resampled output
-                if (im.equals("x1hat") || im.equals("lookahead")) floats += 1;
-                if (im.equals("lookahead")) floats += 3;                 // its midpoint integrator
-                if (many > 0) {
-                    floats += many + many * (double) integratorArrays(s);
-                    doubles += many;
-                    longs += many;
-                }
-                if (c.guidance > 0) {
-                    floats += 4;
-                    doubles += 2;
-                }
-                if (c.plot != null) floats += 8;                         // about seven snapshots and the last
-                doubles += 8 + 1 + 3 + 2 + 2;                            // per-particle state, log-weights, resampler, final rewards, output
-                ints += 4;
-                other += 1;
-            }
-            case "guidance" -> {
-                Sampler s = Sampler.parse(c.sampler == null ? "sde" : c.sampler, c.stochasticity);
-                floats += integratorArrays(s) + 4;
-                doubles += 4;
-            }
-            case "best-of-n", "bon" -> {
-                Sampler s = Sampler.parse(c.sampler == null ? "midpoint" : c.sampler, c.stochasticity);
-                floats += integratorArrays(s);
-                doubles += 2 + (c.weighted ? 3 : 0);
-                other += 20; // the boxed sort order
-            }
-            case "zeroth-order" -> {
-                floats += 1 + integratorArrays(Sampler.parse(c.sampler == null ? "midpoint" : c.sampler, 0)) + Math.max(1, c.cycles);
-                doubles += 2;
-            }
-            case "search-over-paths" -> {
-                double e = Math.max(1, c.expansions);
-                int stages = 0;
-                if (c.deltaB > c.deltaF)
-                    for (double t = c.tStart; t - c.deltaF + c.deltaB < 1.0 - 1e-9 && stages < 1_000_000; t = t - c.deltaF + c.deltaB) stages++;
-                Sampler s = Sampler.parse(c.sampler == null ? "midpoint" : c.sampler, 0);
-                floats += 3 * e + integratorArrays(s) * e + stages + 3; // expanded states, velocities, x1; integrator; snapshots
-                doubles += e + 2;
-                longs += e;
-                other += 20 * e; // the boxed sort order
-            }
-            default -> { }
-        }
-        return new Arrays(floats, doubles, ints, longs, other).at(d);
+    static Footprint steer(SteeringMethod m, int particles, int d, boolean plot) {
+        double perParticle = (double) m.estimatedBytes(d) / particles + 8 * 2 + (plot ? PLOT_BYTES_PER_POINT : 0);
+        return k -> total(k, perParticle);
     }
 
     /**

@@ -171,7 +171,7 @@ final class SteerCommand implements Callable<Integer> {
         if (r.dim() != f.dim())
             throw new IllegalArgumentException("--reward has dimension " + r.dim() + " but the model has dimension " + f.dim());
         if (plot != null && f.dim() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
-        Memory.require(particles, Memory.steer(this, f.dim()));
+        Memory.require(particles, Memory.steer(m, particles, f.dim(), plot != null));
         SteerResult res;
         try (ProgressBar bar = ProgressBar.open("steer " + method, stderr, quiet)) {
             res = m.run(f, r, seed, bar);
