@@ -74,21 +74,39 @@ final class Memory {
      * free, with the estimate and how to raise the heap or lower --particles.
      */
     static void require(int particles, Footprint footprint) {
-        require(particles, footprint, Runtime.getRuntime().maxMemory(), Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        require("particles", particles, footprint);
+    }
+
+    /** Refuses a run whose footprint at count (the value of setting: particles, or train's batch) does not fit the heap. */
+    static void require(String setting, int count, Footprint footprint) {
+        require(setting, count, footprint, Runtime.getRuntime().maxMemory(), Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
     }
 
     static void require(int particles, Footprint footprint, long maxHeap, long usedHeap) {
+        require("particles", particles, footprint, maxHeap, usedHeap);
+    }
+
+    static void require(String setting, int particles, Footprint footprint, long maxHeap, long usedHeap) {
         long need = footprint.bytes(particles);
         double allowed = USABLE * Math.max(0, maxHeap - usedHeap);
         if (need <= allowed) return;
         long perParticle = Math.max(1, (need - footprint.bytes(0)) / Math.max(1, particles));
         long fit = (long) Math.max(0, (allowed - footprint.bytes(0)) / perParticle);
         long xmxGb = (long) Math.ceil((need / USABLE + usedHeap) / (1L << 30));
-        String lower = fit >= 1 ? "or lower --particles to about " + round2(fit) : "or use a smaller model";
-        throw new InvalidSettingException("particles", String.format(Locale.ROOT,
+        String lower = fit >= 1 ? "or lower " + Main.flag(setting) + " to about " + round2(fit) : "or use a smaller model";
+        throw new InvalidSettingException(setting, String.format(Locale.ROOT,
                 "%d needs about %s of memory, more than this Java heap can give it (%s max, %s in use); "
                         + "raise the heap with FKSTEER_JVM_OPTS=-Xmx%dg %s",
                 particles, size(need), size(maxHeap), size(usedHeap), Math.max(1, xmxGb), lower));
+    }
+
+    /**
+     * fksteer train: the trainer's own estimate ({@link fksteer.train.FlowMatchingTrainer#estimatedBytes}) at a
+     * batch of k rows (at least one: the weights and Adam's moments are there whatever the batch).
+     */
+    static Footprint train(fksteer.train.TrainConfig c) {
+        return k -> BASE + fksteer.train.FlowMatchingTrainer.estimatedBytes(new fksteer.train.TrainConfig(c.dataset(), c.steps(),
+                (int) Math.max(1, Math.min(k, Integer.MAX_VALUE)), c.lr(), c.hidden(), c.layers(), c.seed(), c.cosine()));
     }
 
     /** Rounded down to two significant digits. */

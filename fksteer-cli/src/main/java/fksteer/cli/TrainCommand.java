@@ -67,6 +67,7 @@ final class TrainCommand implements Callable<Integer> {
         Outputs outputs = new Outputs();
         outputs.file("out", out, ".safetensors");
         TrainConfig cfg = new TrainConfig(dataset, steps, batch, lr, hidden, layers, seed, lrSchedule.equals("cosine"));
+        Memory.require("batch", batch, Memory.train(cfg));
         FlowMatchingTrainer tr = new FlowMatchingTrainer(cfg);
         long t0 = System.nanoTime();
         double loss;

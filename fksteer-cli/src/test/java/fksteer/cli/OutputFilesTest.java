@@ -189,6 +189,17 @@ class OutputFilesTest {
     }
 
     @Test
+    void oversizedTrainingIsRefusedWithTheEstimate() throws Exception {
+        long t0 = System.nanoTime();
+        Path m = dir.resolve("m.safetensors");
+        CliTest.Run r = CliTest.run("train", "--dataset", "checkerboard", "--batch", "100000000", "--steps", "2", "--out", m.toString());
+        assertEquals(2, r.code(), r.err());
+        assertOneLine(r.err(), "--batch 100000000 needs about ", " GB of memory", "FKSTEER_JVM_OPTS=-Xmx", "lower --batch to about");
+        assertTrue((System.nanoTime() - t0) / 1e9 < 5, "refused before training");
+        assertFalse(Files.exists(m));
+    }
+
+    @Test
     void theEstimateGrowsWithWhatARunHolds() {
         fksteer.solver.Sampler mid = fksteer.solver.Sampler.parse("midpoint", 0), rk4 = fksteer.solver.Sampler.parse("rk4", 0);
         Memory.Footprint plainRun = Memory.sample(mid, 2, false, false);
@@ -205,12 +216,26 @@ class OutputFilesTest {
 
     @Test
     void outOfMemoryIsOneLine() throws Exception {
-        // no estimate covers --batch: the heap runs out inside the command
-        Subprocess.Result r = Subprocess.run(Subprocess.java(List.of("-Xmx16m"), "train", "--dataset", "moons", "--batch", "200000",
-                "--steps", "1", "--quiet", "--out", dir.resolve("m.safetensors").toString()), dir, 60);
+        // a model file within the reader's limits (256 components x 65,536 dimensions, 33 MB of text) whose
+        // arrays (134 MB) cannot fit a 16 MB heap: no estimate runs before the model is read, so the heap runs
+        // out inside the command
+        Path model = dir.resolve("wide.json");
+        try (var w = Files.newBufferedWriter(model)) {
+            int m = 256, d = 65_536;
+            w.write("{\"type\": \"gaussian-mixture\", \"weights\": [");
+            for (int j = 0; j < m; j++) w.write((j > 0 ? "," : "") + "0.00390625");
+            w.write("], \"stds\": [");
+            for (int j = 0; j < m; j++) w.write((j > 0 ? "," : "") + "1");
+            w.write("], \"means\": [");
+            String zeros = "[" + "0,".repeat(d - 1) + "0]";
+            for (int j = 0; j < m; j++) w.write((j > 0 ? "," : "") + zeros);
+            w.write("]}");
+        }
+        Subprocess.Result r = Subprocess.run(Subprocess.java(List.of("-Xmx16m"), "sample", "--model", model.toString(), "--particles", "2",
+                "--steps", "1", "--quiet", "--out", dir.resolve("s.json").toString()), dir, 60);
         assertEquals(1, r.code(), r.err());
-        assertOneLine(r.err(), "fksteer train: out of memory", "FKSTEER_JVM_OPTS=-Xmx");
-        assertFalse(Files.exists(dir.resolve("m.safetensors")));
+        assertOneLine(r.err(), "fksteer sample: out of memory", "FKSTEER_JVM_OPTS=-Xmx");
+        assertFalse(Files.exists(dir.resolve("s.json")));
         assertEquals(List.of(), temps(dir));
     }
 
