@@ -585,7 +585,7 @@ public final class Demo {
             b.append(String.format(Locale.ROOT, "\"%s\",%d,%s,%d,%d,%.6g,%.6g,%.4f,%.4f,%s,%s,%.2f%n", r.target(), r.budget(), r.method(), r.nfe(),
                     r.rewardCalls(), r.meanReward(), r.bestReward(), r.onSupport(), r.diversity(), r.ess() == null ? "" : String.format(Locale.ROOT, "%.1f", r.ess()),
                     r.uniqueAncestors() == null ? "" : r.uniqueAncestors().toString(), r.wallMs()));
-        AtomicFiles.writeBytes(out.resolve("results.csv"), b.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeBytes(out.resolve("results.csv"), Report.finiteText(out.resolve("results.csv"), b.toString()));
     }
 
     private void writeReport(Map<String, Object> samplers, Map<String, Object> smooth, List<Row> rows, Map<String, Object> scaling,

@@ -105,7 +105,7 @@ final class Report {
         b.append("*Both axes are logarithmic: the rewards span several decades. Error bars are ± one standard error over seeds; a bar "
                 + "whose lower end would fall below zero is drawn down to the bottom of the axis.*\n\n");
         b.append(scalingVerdict(scaling)).append("\n");
-        AtomicFiles.writeBytes(path, b.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeBytes(path, finiteText(path, b.toString()));
     }
 
     /** What the walkthrough's FK figures show, from their unique ancestors and output spreads. */
@@ -276,5 +276,19 @@ final class Report {
                         + "%s ± %s. The weighted mean reward of the whole set at k = %d: FK %s, best-of-N %s.%n",
                 ks[0], ks[last], (int) s.get("seeds"), s.get("reward"), fkWins, ks.length, sig, ks[last], f(fb[last]), f(fbs[last]),
                 f(bb[last]), f(bbs[last]), ks[last], f(fm[last]), f(bm[last]));
+    }
+
+    /**
+     * The text as UTF-8, refusing one in which a non-finite number was formatted ("NaN", "Infinity"): as
+     * for the JSON, no NaN or infinity reaches an output file. The demo's own text never uses these words;
+     * {@link #f} writes a missing value as "n/a".
+     */
+    static byte[] finiteText(Path path, String text) throws fksteer.io.OutputException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("NaN|Infinity").matcher(text);
+        if (m.find()) {
+            int line = (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
+            throw new fksteer.io.OutputException(path, "line " + line + " holds a non-finite number (" + m.group() + ")");
+        }
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }
