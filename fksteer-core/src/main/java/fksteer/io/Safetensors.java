@@ -94,10 +94,23 @@ public final class Safetensors {
         byte[] hp = new byte[h.length + pad];
         System.arraycopy(h, 0, hp, 0, h.length);
         for (int i = h.length; i < hp.length; i++) hp[i] = ' ';
-        ByteBuffer buf = ByteBuffer.allocate((int) (8 + hp.length + off)).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(hp.length).put(hp);
-        for (Tensor t : tensors.values()) for (float f : t.data()) buf.putFloat(f);
-        AtomicFiles.writeBytes(path, buf.array());
+        // streamed in 64 KiB pieces: the file's size needs no array of its own (and may pass 2 GiB)
+        AtomicFiles.write(path, out -> {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putLong(hp.length);
+            out.write(buf.array(), 0, buf.position());
+            out.write(hp);
+            buf.clear();
+            for (Tensor t : tensors.values())
+                for (float f : t.data()) {
+                    if (!buf.hasRemaining()) {
+                        out.write(buf.array(), 0, buf.position());
+                        buf.clear();
+                    }
+                    buf.putFloat(f);
+                }
+            out.write(buf.array(), 0, buf.position());
+        });
     }
 
     /**
