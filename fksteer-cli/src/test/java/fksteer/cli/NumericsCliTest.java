@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -17,15 +15,11 @@ class NumericsCliTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        return new Run(code, o.toString(), e.toString());
+    static CliTest.Run run(String... args) {
+        return CliTest.run(args);
     }
 
-    void assertOneLineNaming(Run r, String flag) throws Exception {
+    void assertOneLineNaming(CliTest.Run r, String flag) throws Exception {
         assertEquals(2, r.code(), r.err());
         String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line: " + err);
@@ -39,11 +33,11 @@ class NumericsCliTest {
     /** Found 2: an unstable SDE used to write "NaN" samples with exit 0. */
     @Test
     void hugeStochasticityStopsWithOneLine() throws Exception {
-        Run r = run("sample", "--model", "checkerboard", "--sampler", "sde", "--stochasticity", "1e4", "--steps", "20", "--particles", "64",
+        CliTest.Run r = run("sample", "--model", "checkerboard", "--sampler", "sde", "--stochasticity", "1e4", "--steps", "20", "--particles", "64",
                 "--out", dir.resolve("s.json").toString());
         assertOneLineNaming(r, "--stochasticity");
         assertTrue(r.err().contains("non-finite") && r.err().contains("lower it"), r.err());
-        Run fk = run("steer", "--model", "checkerboard", "--method", "fk", "--reward", "point:2,0.5", "--stochasticity", "1e4", "--steps", "20",
+        CliTest.Run fk = run("steer", "--model", "checkerboard", "--method", "fk", "--reward", "point:2,0.5", "--stochasticity", "1e4", "--steps", "20",
                 "--particles", "64", "--out", dir.resolve("fk.json").toString());
         assertOneLineNaming(fk, "--stochasticity");
     }
@@ -51,7 +45,7 @@ class NumericsCliTest {
     /** Found 11: training to NaN used to end with exit 0 and write a model every other command rejects. */
     @Test
     void trainingStopsAtFirstNonFiniteLoss() throws Exception {
-        Run r = run("train", "--dataset", "checkerboard", "--lr", "1e6", "--steps", "500", "--batch", "256", "--quiet",
+        CliTest.Run r = run("train", "--dataset", "checkerboard", "--lr", "1e6", "--steps", "500", "--batch", "256", "--quiet",
                 "--out", dir.resolve("m.safetensors").toString());
         assertOneLineNaming(r, "--lr");
         assertTrue(r.err().contains("diverge") && r.err().contains("of 500"), r.err());
@@ -60,7 +54,7 @@ class NumericsCliTest {
     /** Found 2: lambda times a finite reward that overflows is named, not turned into infinite weights. */
     @Test
     void overflowingLambdaTimesRewardNamesLambda() throws Exception {
-        Run r = run("steer", "--model", "checkerboard", "--method", "best-of-n", "--weighted", "--lambda", "1e300", "--reward", "quadratic:1e20,1e20",
+        CliTest.Run r = run("steer", "--model", "checkerboard", "--method", "best-of-n", "--weighted", "--lambda", "1e300", "--reward", "quadratic:1e20,1e20",
                 "--steps", "4", "--particles", "16", "--out", dir.resolve("b.json").toString());
         assertOneLineNaming(r, "--lambda");
     }
