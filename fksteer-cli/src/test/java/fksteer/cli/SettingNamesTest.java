@@ -29,11 +29,12 @@ class SettingNamesTest {
     static final Path CORE = Path.of("..", "fksteer-core", "src", "main", "java");
     /**
      * Settings only a Java caller can get wrong: no command passes them. The VP schedulers' settings
-     * (fksteer.process) are among them until the CLI loads VP models (issue 11: the model file's
-     * "process" object and --eta).
+     * and the class-conditional mixture's (fksteer.process) are among them until the CLI loads VP and
+     * conditional models (issue 11: the model file's "process" and "classes", --eta, --condition, --cfg).
      */
     static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
-            "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "eta");
+            "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "eta",
+            "mixture", "classes", "condition", "cfg");
 
     @Test
     void everySettingTheLibraryNamesIsAFlagOfTheCli() throws IOException {
