@@ -1,6 +1,7 @@
 package fksteer.process;
 
 import fksteer.model.GaussianMixture;
+import fksteer.rng.Rng;
 
 /**
  * The exact denoiser of a Gaussian mixture sum_j π_j N(μ_j, s_j² I) under any process
@@ -35,7 +36,7 @@ public final class MixtureDenoiser {
         double[] w = mixture.weights(), sd = mixture.stds();
         double[][] mu = mixture.means();
         double[] lw = new double[m];
-        float[] x0 = new float[d], eps = new float[d], o = new float[d], xi = new float[d];
+        float[] x0 = new float[d], eps = new float[d], o = new float[d];
         for (int i = 0; i < n; i++) {
             int off = i * d;
             double max = Double.NEGATIVE_INFINITY;
@@ -59,7 +60,6 @@ public final class MixtureDenoiser {
                 e0 /= z;
                 x0[k] = (float) e0;
                 eps[k] = (float) ((x[off + k] - a * e0) / s);
-                xi[k] = x[off + k];
             }
             p.fromX0Eps(a, s, da, ds, x0, eps, o, d);
             System.arraycopy(o, 0, out, off, d);
@@ -73,9 +73,12 @@ public final class MixtureDenoiser {
     public float[] sampleMarginal(double a, double s, int n, long seed) {
         int d = dim();
         float[] x0 = mixture.sample(n, seed);
-        float[] e = fksteer.steer.Noise.initial(n, d, seed ^ 0x5DEECE66DL);
-        float[] x = new float[n * d];
-        for (int i = 0; i < n * d; i++) x[i] = (float) (a * x0[i] + s * e[i]);
+        long[] st = Rng.streams(Rng.subSeed(seed, "marginal-noise"), n);
+        float[] x = new float[n * d], e = new float[d];
+        for (int i = 0; i < n; i++) {
+            Rng.fillGaussian(st, i, e, 0, d);
+            for (int k = 0; k < d; k++) x[i * d + k] = (float) (a * x0[i * d + k] + s * e[k]);
+        }
         return x;
     }
 }
