@@ -70,6 +70,19 @@ public final class Fuzz {
         }
     }
 
+    /** 1 to maxEdits random edits of t (replace, insert or delete one character from alphabet). t: Modified. */
+    private static void garble(SplittableRandom r, StringBuilder t, String alphabet, int maxEdits) {
+        for (int k = 1 + r.nextInt(maxEdits); k > 0 && t.length() > 0; k--) {
+            int at = r.nextInt(t.length());
+            char c = alphabet.charAt(r.nextInt(alphabet.length()));
+            switch (r.nextInt(3)) {
+                case 0 -> t.setCharAt(at, c);
+                case 1 -> t.insert(at, c);
+                default -> t.deleteCharAt(at);
+            }
+        }
+    }
+
     private static <X> void shuffle(SplittableRandom r, List<X> xs) {
         for (int i = xs.size() - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
@@ -469,15 +482,7 @@ public final class Fuzz {
             case "garbage" -> {
                 StringBuilder t = new StringBuilder(mixtureText(r, f));
                 String alphabet = "0123456789{}[],:\"-.eE+ \n\ttruefalsnl\\\u00e9\u2028\ud83d\ude00\u0000";
-                for (int k = 1 + r.nextInt(5); k > 0 && t.length() > 0; k--) {
-                    int at = r.nextInt(t.length());
-                    char c = alphabet.charAt(r.nextInt(alphabet.length()));
-                    switch (r.nextInt(3)) {
-                        case 0 -> t.setCharAt(at, c);
-                        case 1 -> t.insert(at, c);
-                        default -> t.deleteCharAt(at);
-                    }
-                }
+                garble(r, t, alphabet, 5);
                 byte[] b = t.toString().getBytes(StandardCharsets.UTF_8);
                 if (r.nextInt(4) == 0) b[r.nextInt(b.length)] = (byte) (0x80 + r.nextInt(128)); // perhaps invalid UTF-8
                 return new Case(family, b, Expect.EITHER, null);
@@ -670,15 +675,7 @@ public final class Fuzz {
             case "garbage" -> {
                 StringBuilder t = new StringBuilder(plain);
                 String alphabet = "0123456789,:*+-.eE pointlinequadratichorizontalvertical\n\t\r\u00a0\u2028\u0000\ud83d\ude00é";
-                for (int k = 1 + r.nextInt(4); k > 0 && t.length() > 0; k--) {
-                    int at = r.nextInt(t.length());
-                    char c = alphabet.charAt(r.nextInt(alphabet.length()));
-                    switch (r.nextInt(3)) {
-                        case 0 -> t.setCharAt(at, c);
-                        case 1 -> t.insert(at, c);
-                        default -> t.deleteCharAt(at);
-                    }
-                }
+                garble(r, t, alphabet, 4);
                 return Case.of(family, t.toString(), Expect.EITHER);
             }
             case "names" -> {
