@@ -30,6 +30,13 @@ public final class DdimScheduler extends VpScheduler {
         this.eta = eta;
     }
 
+    /** On explicit timesteps, strictly decreasing (a lookahead's sub-grid). */
+    public DdimScheduler(BetaSchedule schedule, Prediction prediction, int[] timesteps, double eta) {
+        super(schedule, prediction, timesteps);
+        InvalidSettingException.require(eta >= 0 && eta <= 1, "eta", "must be in [0, 1], got " + eta);
+        this.eta = eta;
+    }
+
     public double eta() {
         return eta;
     }

@@ -16,6 +16,11 @@ public final class DdpmScheduler extends VpScheduler {
         super(schedule, prediction, inferenceSteps, spacing);
     }
 
+    /** On explicit timesteps, strictly decreasing (a lookahead's sub-grid). */
+    public DdpmScheduler(BetaSchedule schedule, Prediction prediction, int[] timesteps) {
+        super(schedule, prediction, timesteps);
+    }
+
     @Override
     public double variance(int t) {
         double ab = ts.alphaBar(t), abPrev = ts.alphaBarPrev(t);

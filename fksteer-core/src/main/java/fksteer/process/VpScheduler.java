@@ -18,6 +18,14 @@ abstract class VpScheduler implements GaussianScheduler {
         this.prediction = prediction;
     }
 
+    /** On explicit timesteps (strictly decreasing), as a lookahead from the middle of a run needs. */
+    VpScheduler(BetaSchedule schedule, Prediction prediction, int[] timesteps) {
+        InvalidSettingException.require(prediction != null && prediction != Prediction.VELOCITY, "prediction",
+                "of a VP model must be epsilon, v or x0, got " + (prediction == null ? "none" : prediction.id));
+        this.ts = new VpTimesteps(schedule, timesteps);
+        this.prediction = prediction;
+    }
+
     @Override
     public int[] timesteps() {
         return ts.timesteps.clone();

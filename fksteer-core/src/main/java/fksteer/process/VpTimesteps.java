@@ -15,14 +15,31 @@ final class VpTimesteps {
     private final int[] index;
 
     VpTimesteps(BetaSchedule schedule, int inferenceSteps, TimestepSpacing spacing) {
-        InvalidSettingException.require(schedule != null, "schedule", "is required");
-        InvalidSettingException.require(spacing != null, "timestepSpacing", "is required");
+        this(schedule, spacing(spacing).timesteps(required(schedule).trainSteps(), inferenceSteps));
+    }
+
+    /** Explicit timesteps, strictly decreasing, each in [0, trainSteps - 1] (a lookahead's sub-grid). */
+    VpTimesteps(BetaSchedule schedule, int[] timesteps) {
+        required(schedule);
+        for (int i = 0; i < timesteps.length; i++)
+            if (timesteps[i] < 0 || timesteps[i] >= schedule.trainSteps() || (i > 0 && timesteps[i] >= timesteps[i - 1]))
+                throw new IllegalArgumentException("timesteps must decrease strictly within [0, " + (schedule.trainSteps() - 1) + "]");
         this.schedule = schedule;
         this.alphasCumprod = schedule.alphasCumprod();
-        this.timesteps = spacing.timesteps(schedule.trainSteps(), inferenceSteps);
+        this.timesteps = timesteps.clone();
         this.index = new int[schedule.trainSteps()];
         java.util.Arrays.fill(index, -1);
         for (int i = 0; i < timesteps.length; i++) index[timesteps[i]] = i;
+    }
+
+    private static BetaSchedule required(BetaSchedule s) {
+        InvalidSettingException.require(s != null, "schedule", "is required");
+        return s;
+    }
+
+    private static TimestepSpacing spacing(TimestepSpacing s) {
+        InvalidSettingException.require(s != null, "timestepSpacing", "is required");
+        return s;
     }
 
     int indexOf(int t) {

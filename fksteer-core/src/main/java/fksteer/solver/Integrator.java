@@ -152,6 +152,35 @@ public final class Integrator {
      * fixed chunks of particles (so no draw depends on the thread count). x: Modified.
      */
     /**
+     * The mean of the step from t to t + h, with {@link #velocityBuffer()} holding v(x, t): the whole
+     * step of an ODE solver, or a stochastic step without its noise (the SDE's
+     * x + h [v(x + (h/2) v0, t + h/2) + (k/2)(t v0 - x)]). Evaluates the model as the step would (the
+     * midpoint or later stages). x: Not modified. out: Modified.
+     */
+    public void transitionMean(float[] x, int n, float t, float h, float[] out) {
+        int len = n * d;
+        float half = 0.5f * (float) spec.stochasticity();
+        switch (spec.kind()) {
+            case SDE -> {
+                midpointVelocity(x, n, t, h);
+                for (int i = 0; i < len; i++) out[i] = x[i] + h * (v1[i] + half * (t * v0[i] - x[i]));
+            }
+            case REFERENCE_SDE -> {
+                midpointVelocity(x, n, t, h);
+                for (int i = 0; i < len; i++) out[i] = x[i] + h * (v1[i] - half * (t * v1[i] - x[i]));
+            }
+            case SIMPLE_STOCHASTIC -> {
+                midpointVelocity(x, n, t, h);
+                for (int i = 0; i < len; i++) out[i] = Math.fma(h, v1[i], x[i]);
+            }
+            default -> {
+                System.arraycopy(x, 0, out, 0, len);
+                advance(out, n, t, h, null);
+            }
+        }
+    }
+
+    /**
      * A guided SDE step (Euler–Maruyama with its mean shifted): x' ~ N(mu + shift, sigma^2 I) where
      * mu = x + h [v + (k/2)(t v0 - x)] is the model's own transition mean and sigma^2 = k (1 - t) h.
      * Writes, per particle, log p_model(x' | x) - log tau(x' | x) = -(|shift|^2 + 2 sigma shift.eps) / (2 sigma^2),

@@ -21,7 +21,11 @@ public record Sampler(Kind kind, double stochasticity) {
         /** The reference walkthrough's SDE: opposite drift sign and noise scaled by h instead of sqrt(h). */
         REFERENCE_SDE("reference-sde", 2, true),
         /** The reference's "simple stochastic" sampler: a midpoint step plus h * sqrt(1 - t) * eps. */
-        SIMPLE_STOCHASTIC("simple-stochastic", 2, true);
+        SIMPLE_STOCHASTIC("simple-stochastic", 2, true),
+        /** VP diffusion: DDIM with η = stochasticity in [0, 1] (η = 0 deterministic, η = 1 the DDPM posterior's variance). */
+        DDIM("ddim", 1, false),
+        /** VP diffusion: DDPM ancestral sampling. */
+        DDPM("ddpm", 1, true);
 
         public final String cliName;
         public final int evaluationsPerStep;
@@ -35,14 +39,15 @@ public record Sampler(Kind kind, double stochasticity) {
 
         public static Kind parse(String s) {
             for (Kind k : values()) if (k.cliName.equals(s.toLowerCase(Locale.ROOT))) return k;
-            throw new fksteer.io.InvalidSettingException("sampler", "must be one of euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic; got '" + s + "'");
+            throw new fksteer.io.InvalidSettingException("sampler", "must be one of euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic (flows), ddim, ddpm (VP diffusion); got '" + s + "'");
         }
     }
 
     public Sampler {
         if (kind == null) throw new fksteer.io.InvalidSettingException("sampler", "is required");
         if (!Double.isFinite(stochasticity) || stochasticity < 0)
-            throw new fksteer.io.InvalidSettingException("stochasticity", "must be a finite number >= 0, got " + stochasticity);
+            throw new fksteer.io.InvalidSettingException(kind == Kind.DDIM ? "eta" : "stochasticity", "must be a finite number >= 0, got " + stochasticity);
+        if (kind == Kind.DDIM && stochasticity > 1) throw new fksteer.io.InvalidSettingException("eta", "must be in [0, 1], got " + stochasticity);
     }
 
     public static Sampler ode(Kind k) {
@@ -61,8 +66,8 @@ public record Sampler(Kind kind, double stochasticity) {
     /** Whether the sampler draws noise (and so resampled copies can diverge). */
     public boolean stochastic() {
         return switch (kind) {
-            case SDE, REFERENCE_SDE -> stochasticity > 0;
-            case SIMPLE_STOCHASTIC -> true;
+            case SDE, REFERENCE_SDE, DDIM -> stochasticity > 0;
+            case SIMPLE_STOCHASTIC, DDPM -> true;
             default -> false;
         };
     }

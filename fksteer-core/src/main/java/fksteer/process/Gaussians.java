@@ -1,0 +1,16 @@
+package fksteer.process;
+
+import fksteer.rng.Rng;
+
+/** Gaussian moves shared by the continuous processes. */
+final class Gaussians {
+    private Gaussians() {}
+
+    /** x_i = a x_i + sd z_i for n rows of d entries, z_i from rng stream i. eps: scratch of d floats. */
+    static void renoise(float[] x, int n, int d, double a, double sd, long[] rng, float[] eps) {
+        for (int i = 0; i < n; i++) {
+            Rng.fillGaussian(rng, i, eps, 0, d);
+            for (int k = 0; k < d; k++) x[i * d + k] = (float) (a * x[i * d + k] + sd * eps[k]);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package fksteer.process;
+
+import fksteer.io.InvalidSettingException;
+import fksteer.model.Denoiser;
+
+/**
+ * Which process a model was trained for, as the model JSON's {@code "process"} field states it: a
+ * flow with noise at t = 0 (this project's convention) or at σ = 1 with a timestep shift (SD3, Flux),
+ * or VP diffusion over a β schedule. {@link #bind} joins it with a network into a {@link Process}.
+ */
+public sealed interface ProcessSpec {
+
+    /** The process of a network predicting p, under condition c. */
+    Process bind(Denoiser network, Prediction p, Condition c);
+
+    /** The kind's name: flow, flow-noise-at-1, vp. */
+    String kind();
+
+    /** Today's flow: noise at t = 0. */
+    static Flow flow() {
+        return new Flow(0, 1.0);
+    }
+
+    /**
+     * Flow matching. noiseAt 0: x_t = (1 - t) ε + t x, t from 0 to 1; noiseAt 1 (rectified flow as in
+     * SD3 and Flux): x_σ = (1 - σ) x + σ ε, σ from 1 to 0, the network seeing σ, its sampling grid
+     * shifted to σ' = shift σ / (1 + (shift - 1) σ) (SD3's timestep shift; 1 = none).
+     */
+    record Flow(int noiseAt, double shift) implements ProcessSpec {
+        public Flow {
+            InvalidSettingException.require(noiseAt == 0 || noiseAt == 1, "noiseAt", "must be 0 or 1, got " + noiseAt);
+            InvalidSettingException.require(shift > 0 && Double.isFinite(shift) && shift <= 1e6, "shift",
+                    "must be a number in (0, 1e6], got " + shift);
+            InvalidSettingException.require(noiseAt == 1 || shift == 1.0, "shift", "applies to noiseAt 1 only (got noiseAt 0 and shift " + shift + ")",
+                    "noiseAt");
+        }
+
+        @Override
+        public Process bind(Denoiser network, Prediction p, Condition c) {
+            return FlowProcess.of(network, p, this, c);
+        }
+
+        @Override
+        public String kind() {
+            return noiseAt == 0 ? "flow" : "flow-noise-at-1";
+        }
+    }
+
+    /** VP diffusion x_t = sqrt(ᾱ_t) x + sqrt(1 - ᾱ_t) ε over the schedule's training steps; inference steps placed by spacing. */
+    record Vp(BetaSchedule schedule, TimestepSpacing spacing) implements ProcessSpec {
+        public Vp {
+            InvalidSettingException.require(schedule != null, "schedule", "is required");
+            InvalidSettingException.require(spacing != null, "timestepSpacing", "is required");
+        }
+
+        @Override
+        public Process bind(Denoiser network, Prediction p, Condition c) {
+            return VpProcess.of(network, p, this, c);
+        }
+
+        @Override
+        public String kind() {
+            return "vp";
+        }
+    }
+}
