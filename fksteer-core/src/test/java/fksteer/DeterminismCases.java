@@ -56,7 +56,7 @@ final class DeterminismCases {
     /** All cases, in a fixed order. */
     static Map<String, Supplier<byte[]>> all() {
         Map<String, Supplier<byte[]>> m = new LinkedHashMap<>();
-        for (Sampler.Kind kind : Sampler.Kind.values())
+        for (Sampler.Kind kind : fksteer.process.FlowProcess.SAMPLERS)
             for (int n : SIZES) m.put("sample/" + kind.cliName + "/n=" + n, () -> sample(CHECKERBOARD, kind, n, 6));
         m.put("sample/sde/mixture/n=1025", () -> sample(MIXTURE, Sampler.Kind.SDE, 1025, 6));
         for (int n : new int[] {1, 255, 1025}) {
@@ -109,7 +109,7 @@ final class DeterminismCases {
         Bits b = new Bits();
         if (im == Intermediate.LEARNED) {
             // a small learned reward (its training is part of what must be reproducible)
-            LearnedReward lr = LearnedReward.train(new CountingField(CHECKERBOARD), r, m.sampler(), 10, 64, 40, SEED);
+            LearnedReward lr = LearnedReward.train(fksteer.process.FlowProcess.of(CHECKERBOARD), r, m.sampler(), 10, 64, 40, SEED);
             b.doubles(new double[] {lr.finalLoss()});
             m = m.withLearned(lr);
         }

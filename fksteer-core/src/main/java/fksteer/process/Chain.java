@@ -85,7 +85,9 @@ public interface Chain {
     /**
      * A chain from step `from`'s time to the data end in `steps` steps with the given sampler, with
      * scratch for capacity particles: lookaheads and many-sample estimates. It takes particles of
-     * this chain's batches.
+     * this chain's batches. The tails of one chain share one set of scratch (made by the first tail of
+     * that sampler and capacity), so taking a tail at every scoring allocates no per-particle memory;
+     * use one tail at a time.
      */
     Chain tail(int from, int steps, Sampler sampler, int capacity);
 }

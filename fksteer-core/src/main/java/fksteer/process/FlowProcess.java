@@ -113,6 +113,11 @@ public final class FlowProcess implements Process {
     }
 
     @Override
+    public int passes() {
+        return condition.guided() ? 2 : 1;
+    }
+
+    @Override
     public long nfe() {
         if (field instanceof CountingField cf) return cf.nfe();
         if (net instanceof CountingDenoiser cd) return cd.nfe();
@@ -210,6 +215,20 @@ public final class FlowProcess implements Process {
         private final VelocityField f;
         private final Integrator integ;
         private final float[] buf, eps;
+        private FlowChain tailScratch;   // the scratch every tail of this chain shares (one in use at a time)
+
+        /** A chain on other times sharing the scratch of `share` (same sampler and capacity). */
+        private FlowChain(FlowChain share, float[] times) {
+            this.sampler = share.sampler;
+            this.times = times;
+            this.capacity = share.capacity;
+            this.d = share.d;
+            this.nf = share.nf;
+            this.f = share.f;
+            this.integ = share.integ;
+            this.buf = share.buf;
+            this.eps = share.eps;
+        }
 
         FlowChain(Sampler sampler, float[] times, int capacity) {
             this.sampler = sampler;
@@ -327,7 +346,8 @@ public final class FlowProcess implements Process {
             float[] ts = new float[steps + 1];
             for (int i = 0; i <= steps; i++) ts[i] = TimeGrid.at(times[from], 1.0, steps, i);
             requireSampler(s);
-            return new FlowChain(s, ts, cap);
+            if (tailScratch == null || !tailScratch.sampler.equals(s) || tailScratch.capacity != cap) tailScratch = new FlowChain(s, ts, cap);
+            return new FlowChain(tailScratch, ts);
         }
     }
 }

@@ -12,8 +12,8 @@ import java.util.List;
  * <p>This is the one place that knows what moves together: the state is carried from construction;
  * a process's chain carries its cached model output and per-particle conditions; a method carries its
  * own (running rewards, potentials, lineages). {@link #permute} moves all of them, so a new
- * per-particle array cannot be forgotten by a resampling step. Registration allocates; permuting does
- * not.
+ * per-particle array cannot be forgotten by a resampling step. Registration and
+ * {@link #reservePermute} allocate; permuting after that does not.
  */
 public final class Particles {
     private final Shape shape;
@@ -32,6 +32,7 @@ public final class Particles {
     private float[] ftmp = new float[0];
     private double[] dtmp = new double[0];
     private int[] itmp = new int[0];
+    private boolean scratchReady;
 
     private Particles(Shape shape, int capacity, boolean discrete) {
         this.shape = shape;
@@ -41,10 +42,8 @@ public final class Particles {
         this.x = discrete ? null : new float[len];
         this.tokens = discrete ? new int[len] : null;
         this.count = capacity;
-        if (discrete) {
-            carry(tokens);
-            itmp = new int[len];
-        } else carry(x, size);
+        if (discrete) carry(tokens);
+        else carry(x, size);
     }
 
     /** capacity particles of continuous state (all zero), count = capacity. */
@@ -136,22 +135,37 @@ public final class Particles {
         if (rows.length < (long) capacity * width) throw new IllegalArgumentException("carried rows shorter than capacity x width");
         floatRows.add(rows);
         floatWidths.add(width);
-        if (ftmp.length < (long) capacity * width) ftmp = new float[capacity * width];
+        scratchReady = false;
     }
 
     /** Registers one double per particle to move with the particles. */
     public void carry(double[] values) {
         if (values.length < capacity) throw new IllegalArgumentException("carried values shorter than capacity");
         doubles.add(values);
-        if (dtmp.length < capacity) dtmp = new double[capacity];
+        scratchReady = false;
     }
 
     /** Registers one int per particle to move with the particles (lineages, class labels). */
     public void carry(int[] values) {
         if (values.length < capacity) throw new IllegalArgumentException("carried values shorter than capacity");
         ints.add(values);
-        if (itmp.length < capacity) itmp = new int[capacity];
-        // the token state's own scratch (capacity x size) was made when the batch was built
+        scratchReady = false;
+    }
+
+    /**
+     * Allocates the scratch {@link #permute} needs (one row set of the widest carried array), so that
+     * resampling inside a step loop allocates nothing; permute calls it when it was not called since the
+     * last registration. Batches never resampled never pay for it.
+     */
+    public void reservePermute() {
+        if (scratchReady) return;
+        int w = 1;
+        for (int width : floatWidths) w = Math.max(w, width);
+        if (ftmp.length < (long) capacity * w) ftmp = new float[Sizes.length("particles", "particles x carried width", capacity, w)];
+        if (!doubles.isEmpty() && dtmp.length < capacity) dtmp = new double[capacity];
+        int iw = tokens != null ? size : 1;
+        if (!ints.isEmpty() && itmp.length < (long) capacity * iw) itmp = new int[capacity * iw];
+        scratchReady = true;
     }
 
     /** Carried int rows of width entries (token states). */
@@ -168,6 +182,7 @@ public final class Particles {
     public void permute(int[] anc) {
         int n = anc.length;
         if (n != count) throw new IllegalArgumentException(n + " ancestors for " + count + " particles");
+        reservePermute();
         for (int r = 0; r < floatRows.size(); r++) {
             float[] a = floatRows.get(r);
             int w = floatWidths.get(r);

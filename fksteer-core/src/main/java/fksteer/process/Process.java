@@ -59,6 +59,9 @@ public interface Process {
     /** The same process counting network evaluations and gradient calls afresh: every run calls this once. */
     Process counted();
 
+    /** Network passes per evaluation of one particle: 2 under classifier-free guidance (the doubled batch), else 1. */
+    int passes();
+
     /** Network evaluations counted so far, summed over points (both halves of a classifier-free guidance batch). */
     long nfe();
 

@@ -96,6 +96,11 @@ public final class VpProcess implements Process {
     }
 
     @Override
+    public int passes() {
+        return condition.guided() ? 2 : 1;
+    }
+
+    @Override
     public long nfe() {
         return net instanceof CountingDenoiser cd ? cd.nfe() : 0;
     }
@@ -131,6 +136,21 @@ public final class VpProcess implements Process {
         private final int capacity, d, trainSteps;
         private final ConditionedNetwork cn;
         private final float[] out, mean, eps;
+        private VpChain tailScratch;   // the scratch every tail of this chain shares (one in use at a time)
+
+        /** A chain on another scheduler sharing the scratch of `share` (same sampler and capacity). */
+        private VpChain(VpChain share, GaussianScheduler sch) {
+            this.sch = sch;
+            this.sampler = share.sampler;
+            this.ts = sch.timesteps();
+            this.capacity = share.capacity;
+            this.d = share.d;
+            this.trainSteps = share.trainSteps;
+            this.cn = share.cn;
+            this.out = share.out;
+            this.mean = share.mean;
+            this.eps = share.eps;
+        }
 
         VpChain(GaussianScheduler sch, Sampler sampler, int capacity) {
             this.sch = sch;
@@ -289,7 +309,9 @@ public final class VpProcess implements Process {
                 int t = (int) Math.round(t0 * (1.0 - (double) i / steps));
                 if (m == 0 || t < sub[m - 1]) sub[m++] = t;
             }
-            return new VpChain(scheduler(s, Arrays.copyOf(sub, m)), s, cap);
+            GaussianScheduler tailSch = scheduler(s, Arrays.copyOf(sub, m));
+            if (tailScratch == null || !tailScratch.sampler.equals(s) || tailScratch.capacity != cap) tailScratch = new VpChain(tailSch, s, cap);
+            return new VpChain(tailScratch, tailSch);
         }
     }
 }

@@ -33,6 +33,9 @@ public final class Integrator {
     }
 
     Integrator(Sampler spec, VelocityField field, int capacity) {
+        if (spec.kind() == Sampler.Kind.DDIM || spec.kind() == Sampler.Kind.DDPM)
+            throw new InvalidSettingException("sampler", spec.name() + " is a VP diffusion sampler; a flow takes euler, midpoint, heun, rk4, sde, "
+                    + "reference-sde or simple-stochastic");
         this.spec = spec;
         this.field = field;
         this.d = field.dim();

@@ -72,6 +72,18 @@ public record Sampler(Kind kind, double stochasticity) {
         };
     }
 
+    /**
+     * Whether each step is a Gaussian transition with variance > 0 whose mean a guided proposal can
+     * shift (and weight exactly): sde with stochasticity > 0, ddim with eta > 0, ddpm.
+     */
+    public boolean gaussianNoise() {
+        return switch (kind) {
+            case SDE, DDIM -> stochasticity > 0;
+            case DDPM -> true;
+            default -> false;
+        };
+    }
+
     public String name() {
         return kind.cliName;
     }

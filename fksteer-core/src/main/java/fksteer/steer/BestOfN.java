@@ -1,9 +1,9 @@
 package fksteer.steer;
 
 import fksteer.kernel.Sizes;
-import fksteer.model.CountingField;
-import fksteer.model.VelocityField;
-import fksteer.reward.CountingReward;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.reward.Reward;
 import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
@@ -92,16 +92,18 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
+    public SteerResult run(Process model, Reward rewardFn, long seed, ProgressListener progress) {
+        model.requireSampler(sampler);
         Meter meter = Meter.start(model, rewardFn);
-        CountingField field = meter.field();
-        CountingReward reward = meter.reward();
         int n = particles, d = model.dim();
-        float[] x = Noise.initial(n, d, seed);
+        Chain chain = meter.process().chain(sampler, steps, n);
+        Particles p = chain.newParticles(n);
+        chain.initialNoise(p, seed);
         progress.progress(0, steps, Meter.STEPS);
-        Meter.solve(sampler.bind(field, n), x, n, 0, 1, steps, Noise.stepStreams(seed, n), progress, 0, steps);
+        Meter.solve(chain, p, 0, steps, Noise.stepStreams(seed, n), progress, 0, steps);
+        float[] x = p.floats();
         double[] r = new double[n];
-        reward.evaluate(x, n, r);
+        meter.score(p, r);
         int nan = FkSteering.sanitize(r);
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;

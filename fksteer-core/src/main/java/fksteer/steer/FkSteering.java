@@ -3,7 +3,9 @@ package fksteer.steer;
 import fksteer.io.InvalidSettingException;
 import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
-import fksteer.model.VelocityField;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.resample.LogWeights;
 import fksteer.resample.ResampleSchedule;
 import fksteer.resample.Resampler;
@@ -12,7 +14,6 @@ import fksteer.reward.Reward;
 import fksteer.rng.Rng;
 import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
-import fksteer.solver.TimeGrid;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -178,8 +179,9 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             throw new fksteer.io.InvalidSettingException("manySamples", "must be >= 1, got " + manySamples);
         if (!(guidance >= 0) || !Double.isFinite(guidance))
             throw new fksteer.io.InvalidSettingException("guidance", "must be a finite number >= 0, got " + guidance);
-        if (guidance > 0 && (sampler.kind() != Sampler.Kind.SDE || !(sampler.stochasticity() > 0)))
-            throw new fksteer.io.InvalidSettingException("guidance", "needs sampler sde with stochasticity > 0", "sampler", "stochasticity");
+        if (guidance > 0 && !sampler.gaussianNoise())
+            throw new fksteer.io.InvalidSettingException("guidance", "needs a sampler with Gaussian noise: sde with stochasticity > 0, ddim with eta > 0, or ddpm",
+                    "sampler", "stochasticity");
         if (snapshotEvery < 0) throw new fksteer.io.InvalidSettingException("snapshotEvery", "must be >= 0, got " + snapshotEvery);
     }
 
@@ -212,7 +214,17 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
     @Override
     public long plannedNfe() {
-        long perScore = IntermediateScorer.extraNfePerPoint(intermediate, lookaheadSteps, manySamples, sampler);
+        return plannedNfe(Sampler.ode(Sampler.Kind.MIDPOINT));
+    }
+
+    /** On a process: its lookahead solver's evaluations, both halves of a guidance batch. */
+    @Override
+    public long plannedNfe(Process process) {
+        return plannedNfe(process.deterministicSampler()) * process.passes();
+    }
+
+    private long plannedNfe(Sampler lookaheadSolver) {
+        long perScore = IntermediateScorer.extraNfePerPoint(intermediate, lookaheadSteps, manySamples, sampler, lookaheadSolver);
         long perStep = sampler.evaluationsPerStep() + (guidance > 0 ? 1 : 0); // a guided step adds one VJP (its forward pass)
         return (long) particles * ((long) steps * perStep + perScore * schedule.steps(steps).size());
     }
@@ -237,44 +249,61 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         return b.total();
     }
 
+    /**
+     * Algorithm 1 of Singhal et al. (2025) on any process: propose every particle's next state with the
+     * process's own (or a guided) transition, score the scheduled steps with a potential, resample when
+     * the ESS is low, and at the end correct each lineage to exp(lambda r(x)).
+     */
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
+    public SteerResult run(Process model, Reward rewardFn, long seed, ProgressListener progress) {
+        model.requireSampler(sampler);
         Meter meter = Meter.start(model, rewardFn);
-        CountingField field = meter.field();
+        Process process = meter.process();
         CountingReward reward = meter.reward();
-        int k = particles, d = model.dim();
+        int k = particles, d = process.dim();
         List<String> warnings = new ArrayList<>();
         if (!sampler.stochastic())
-            warnings.add("sampler " + sampler.name() + " with stochasticity " + sampler.stochasticity()
-                    + " is deterministic: resampled copies stay identical (use stochasticity > 0)");
+            warnings.add("sampler " + sampler.name() + " with " + (sampler.kind() == Sampler.Kind.DDIM ? "eta " : "stochasticity ")
+                    + sampler.stochasticity() + " is deterministic: resampled copies stay identical (use a stochastic sampler)");
 
-        float[] x = Noise.initial(k, d, seed);
+        // x_T^i ~ p(x_T) for i = 1..k
+        Chain chain = process.chain(sampler, steps, k);
+        Particles x = chain.newParticles(k);
+        chain.initialNoise(x, seed);
         long[] stepRng = Noise.stepStreams(seed, k);
         long[] resRng = Rng.single(seed, "resampling");
-        Integrator integ = sampler.bind(field, k);
         LearnedReward learned = this.learned;
         if (intermediate == Intermediate.LEARNED && learned == null) {
             progress.progress(0, 1, "training the learned reward");
             // trained on its own counters: its cost is reported apart from sampling
-            learned = LearnedReward.train(new CountingField(model), rewardFn, sampler, steps, LEARNED_TRAJECTORIES, LEARNED_ITERATIONS, seed);
+            learned = LearnedReward.train(model.counted(), rewardFn, sampler, steps, LEARNED_TRAJECTORIES, LEARNED_ITERATIONS, seed);
         }
-        IntermediateScorer scorer = new IntermediateScorer(intermediate, lookaheadSteps, manySamples, lambda, sampler, field, reward, k,
+        IntermediateScorer scorer = new IntermediateScorer(intermediate, lookaheadSteps, manySamples, lambda, process, chain, meter, x, k,
                 seed, learned);
-        GuidedStep guided = guidance > 0 ? new GuidedStep(field, reward, integ, guidance, k) : null;
+        GuidedStep guided = guidance > 0 ? new GuidedStep(chain, process.differentiable(), reward, guidance, x, k) : null;
         double[] logCorr = guided != null ? new double[k] : null;
         List<Integer> sched = schedule.steps(steps);
         boolean[] scheduled = new boolean[steps];
         for (int s : sched) scheduled[s] = true;
 
+        // Everything per particle that a resampling moves lives in x: the state, the cached model output,
+        // the conditions (the chain's), and these (the potentials' memory and the lineage).
+        double[] prevR = new double[k], bestR = new double[k], sumR = new double[k], logProd = new double[k];
+        int[] lineage = new int[k];
+        Arrays.fill(bestR, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < k; i++) lineage[i] = i;
+        x.carry(prevR);
+        x.carry(bestR);
+        x.carry(sumR);
+        x.carry(logProd);
+        x.carry(lineage);
+        x.reservePermute();
+
         LogWeights lw = new LogWeights(k);
         Resampler.Scratch rs = new Resampler.Scratch(k, k);
-        double[] r = new double[k], logG = new double[k], w = new double[k], dtmp = new double[k];
-        double[] prevR = new double[k], bestR = new double[k], sumR = new double[k], logProd = new double[k];
-        Arrays.fill(bestR, Double.NEGATIVE_INFINITY);
-        int[] lineage = new int[k], anc = new int[k], itmp = new int[k];
+        double[] r = new double[k], logG = new double[k], w = new double[k];
+        int[] anc = new int[k];
         boolean[] seen = new boolean[k];
-        for (int i = 0; i < k; i++) lineage[i] = i;
-        float[] ftmp = new float[k * d];
         double[] essPerStep = new double[steps + 1];
         int[] resampledSteps = new int[steps], uniquePerResample = new int[steps];
         int resampledCount = 0;
@@ -285,33 +314,25 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
         progress.progress(0, steps, Meter.STEPS);
         for (int s = 0; s < steps; s++) {
-            float t = TimeGrid.at(0, 1, steps, s), h = TimeGrid.at(0, 1, steps, s + 1) - t;
             if (snapshotEvery > 0 && s == nextSnap) {
-                snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.2f", t), x.clone(), k, null));
+                snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.2f", chain.time(s)), x.floatsCopy(), k, null));
                 nextSnap += snapshotEvery;
             }
-            float[] v = integ.velocityAt(x, k, t); // v(x_t, t): used by x̂1 and by the step itself
+            chain.prepare(x, s);                     // the model's output at x_t: used by the score and by the step
             if (scheduled[s]) {
-                scorer.score(x, v, k, t, r);
+                scorer.score(x, s, r);               // r_s^i = r̃(x_t^i)
                 nanInvalid += sanitize(r);
-                potentials(r, prevR, bestR, sumR, logG);
+                potentials(r, prevR, bestR, sumR, logG);  // G_s^i
                 for (int i = 0; i < k; i++) logProd[i] += logG[i];
-                lw.add(logG);
+                lw.add(logG);                        // w^i *= G_s^i
                 if (lw.max() == Double.NEGATIVE_INFINITY)
                     throw new fksteer.io.InvalidSettingException("reward", String.format(Locale.ROOT,
-                            "is NaN or -inf for every particle at t = %.3f, so no particle has positive weight", t));
+                            "is NaN or -inf for every particle at t = %.3f, so no particle has positive weight", chain.time(s)));
                 ess = lw.ess(w);
                 if (ess < schedule.essThreshold() * k || schedule.essThreshold() >= 1.0) {
-                    logZ += lw.logMean();               // log Z_s increment: log mean of the weights
-                    resampler.resample(w, k, resRng, anc, k, rs);
-                    permuteRows(x, anc, d, ftmp);
-                    permuteRows(v, anc, d, ftmp);
-                    permute(prevR, anc, dtmp);
-                    permute(bestR, anc, dtmp);
-                    permute(sumR, anc, dtmp);
-                    permute(logProd, anc, dtmp);
-                    for (int i = 0; i < k; i++) itmp[i] = lineage[anc[i]];
-                    System.arraycopy(itmp, 0, lineage, 0, k);
+                    logZ += lw.logMean();            // log Z_s increment: log mean of the weights
+                    resampler.resample(w, k, resRng, anc, k, rs);  // a^i ~ Multinomial(w)
+                    x.permute(anc);                  // x^i <- x^{a^i}, with everything it carries
                     lw.reset();
                     ess = k;
                     resampledSteps[resampledCount] = s;
@@ -320,13 +341,13 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             }
             if (guided != null) {
                 // proposal tau instead of the model's transition: weight by p_model / tau (keeps the target exact)
-                guided.step(x, k, t, h, stepRng, logCorr);
+                guided.step(x, s, stepRng, logCorr);
                 lw.add(logCorr);
                 if (lw.max() == Double.NEGATIVE_INFINITY)
                     throw new fksteer.io.InvalidSettingException("guidance", "is too large: every particle's proposal weight vanished; lower it");
                 ess = lw.ess(w);
             } else {
-                integ.stepFromVelocity(x, k, t, h, stepRng);
+                chain.advance(x, s, stepRng);        // x_{t+1}^i ~ p(x_{t+1} | x_t^i)
             }
             essPerStep[s] = ess;
             progress.progress(s + 1, steps, Meter.STEPS);
@@ -334,7 +355,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
         // Final correction: G_T = exp(lambda r(x1)) / prod_s G_s, so each lineage's product is exp(lambda r(x1)).
         double[] r1 = new double[k];
-        reward.evaluate(x, k, r1);
+        meter.score(x, r1);
         nanInvalid += sanitize(r1);
         for (int i = 0; i < k; i++) logG[i] = difference(scale(lambda, r1[i]), logProd[i]);
         lw.add(logG);
@@ -349,11 +370,11 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             warnings.add(String.format(Locale.ROOT, "FK collapsed: final ESS %.2f of %d particles, %d unique ancestor(s); at lambda %s the "
                     + "tilted target is nearly a point mass, so the output is copies of a few samples: try a lower lambda (--lambda)",
                     ess, k, ancestors, lambda));
-        if (snapshotEvery > 0) snaps.add(new SteerResult.Snapshot("t = 1.00", x.clone(), k, null));
+        if (snapshotEvery > 0) snaps.add(new SteerResult.Snapshot("t = 1.00", x.floatsCopy(), k, null));
 
         double[] nlw = new double[k];
         lw.normalizedLog(nlw);
-        float[] outX = x;
+        float[] outX = x.floats();
         double[] outR = r1, outW = nlw;
         int outN = k;
         switch (output) {
@@ -361,8 +382,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             case RESAMPLED -> {
                 lw.normalized(w);
                 resampler.resample(w, k, resRng, anc, k);
-                outX = x.clone();
-                permuteRows(outX, anc, d, ftmp);
+                outX = new float[k * d];
+                for (int i = 0; i < k; i++) System.arraycopy(x.floats(), anc[i] * d, outX, i * d, d);
                 outR = new double[k];
                 for (int i = 0; i < k; i++) outR[i] = r1[anc[i]];
                 outW = new double[k];
@@ -371,7 +392,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             case ARGMAX -> {
                 int best = 0;
                 for (int i = 1; i < k; i++) if (nlw[i] > nlw[best]) best = i;
-                outX = Arrays.copyOfRange(x, best * d, best * d + d);
+                outX = Arrays.copyOfRange(x.floats(), best * d, best * d + d);
                 outR = new double[] {r1[best]};
                 outW = new double[] {0.0};
                 outN = 1;
@@ -379,7 +400,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         }
         Map<String, Object> diag = new LinkedHashMap<>();
         diag.put("logZ", logZ);
-        diag.put("gradientCalls", field.gradientCalls());
+        diag.put("gradientCalls", process.gradientCalls());
         diag.put("averageEss", Arrays.stream(essPerStep).average().orElse(k));
         if (learned != null) {
             diag.put("learnedTrainingNfe", learned.trainingNfe());
@@ -451,17 +472,6 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 c++;
             }
         return c;
-    }
-
-    static void permuteRows(float[] x, int[] anc, int d, float[] tmp) {
-        int k = anc.length;
-        for (int i = 0; i < k; i++) System.arraycopy(x, anc[i] * d, tmp, i * d, d);
-        System.arraycopy(tmp, 0, x, 0, k * d);
-    }
-
-    static void permute(double[] a, int[] anc, double[] tmp) {
-        for (int i = 0; i < anc.length; i++) tmp[i] = a[anc[i]];
-        System.arraycopy(tmp, 0, a, 0, anc.length);
     }
 
     static int unique(int[] ids, boolean[] seen) {

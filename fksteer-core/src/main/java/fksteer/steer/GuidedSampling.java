@@ -1,9 +1,9 @@
 package fksteer.steer;
 
 import fksteer.kernel.Sizes;
-import fksteer.model.CountingField;
-import fksteer.model.VelocityField;
-import fksteer.reward.CountingReward;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.reward.Reward;
 import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
@@ -22,7 +22,7 @@ import java.util.Map;
  *
  * @param particles k, the number of samples (>= 1)
  * @param steps     sampler steps from t = 0 to 1 (>= 1)
- * @param sampler   sde with stochasticity > 0
+ * @param sampler   sde with stochasticity > 0 (flows), ddim with eta > 0 or ddpm (VP)
  * @param guidance  the guidance scale (> 0)
  */
 public record GuidedSampling(int particles, int steps, Sampler sampler, double guidance) implements SteeringMethod {
@@ -31,8 +31,9 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
         java.util.Objects.requireNonNull(sampler, "sampler");
         if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
         if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
-        if (sampler.kind() != Sampler.Kind.SDE || !(sampler.stochasticity() > 0))
-            throw new fksteer.io.InvalidSettingException("sampler", "must be sde with stochasticity > 0 for guided sampling", "stochasticity");
+        if (!sampler.gaussianNoise())
+            throw new fksteer.io.InvalidSettingException("sampler", "must have Gaussian noise for guided sampling: sde with stochasticity > 0, "
+                    + "ddim with eta > 0, or ddpm", "stochasticity");
         if (!(guidance > 0) || !Double.isFinite(guidance)) throw new fksteer.io.InvalidSettingException("guidance", "must be a finite number > 0, got " + guidance);
     }
 
@@ -81,31 +82,31 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
+    public SteerResult run(Process model, Reward rewardFn, long seed, ProgressListener progress) {
+        model.requireSampler(sampler);
         Meter meter = Meter.start(model, rewardFn);
-        CountingField field = meter.field();
-        CountingReward reward = meter.reward();
+        Process process = meter.process();
         int k = particles, d = model.dim();
-        float[] x = Noise.initial(k, d, seed);
+        Chain chain = process.chain(sampler, steps, k);
+        Particles x = chain.newParticles(k);
+        chain.initialNoise(x, seed);
         long[] rng = Noise.stepStreams(seed, k);
-        Integrator integ = sampler.bind(field, k);
-        GuidedStep guided = new GuidedStep(field, reward, integ, guidance, k);
+        GuidedStep guided = new GuidedStep(chain, process.differentiable(), meter.reward(), guidance, x, k);
         double[] ignored = new double[k];
         progress.progress(0, steps, Meter.STEPS);
         for (int s = 0; s < steps; s++) {
-            float t = TimeGrid.at(0, 1, steps, s), h = TimeGrid.at(0, 1, steps, s + 1) - t;
-            integ.velocityAt(x, k, t);
-            guided.step(x, k, t, h, rng, ignored); // the importance correction is computed and dropped
+            chain.prepare(x, s);
+            guided.step(x, s, rng, ignored); // the importance correction is computed and dropped
             progress.progress(s + 1, steps, Meter.STEPS);
         }
         double[] r = new double[k];
-        reward.evaluate(x, k, r);
+        meter.score(x, r);
         int nan = FkSteering.sanitize(r);
         double[] lw = new double[k];
         Arrays.fill(lw, -Math.log(k));
         Map<String, Object> diag = new LinkedHashMap<>();
-        diag.put("gradientCalls", field.gradientCalls());
+        diag.put("gradientCalls", process.gradientCalls());
         List<String> warnings = nan > 0 ? List.of(nan + " reward value(s) were NaN and counted as -inf") : List.of();
-        return meter.result(name(), x, k, d, lw, r, diag, List.of(), warnings, 0);
+        return meter.result(name(), x.floats(), k, d, lw, r, diag, List.of(), warnings, 0);
     }
 }

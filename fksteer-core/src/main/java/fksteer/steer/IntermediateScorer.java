@@ -1,50 +1,54 @@
 package fksteer.steer;
 
 import fksteer.kernel.Sizes;
-import fksteer.model.FlowPath;
-import fksteer.model.VelocityField;
-import fksteer.reward.Reward;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.rng.Rng;
 import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
 
-/** Evaluates an {@link Intermediate} reward on a batch at time t; owns its scratch. */
+/** Evaluates an {@link Intermediate} reward on a batch at step s of a chain; owns its scratch. */
 final class IntermediateScorer {
     private final Intermediate kind;
     private final int lookaheadSteps, samples;
     private final double lambda;
-    private final Reward reward;
-    private final float[] buf;
+    private final Meter meter;
+    private final Process process;
+    private final Chain chain;
+    private final Sampler sampler;
+    private final Particles buf;
     private final double[] rbuf;
-    private final Integrator ode;
     private final long[] lookRng;
     private final LearnedReward learned;
-    private final int d;
+    private final int capacity;
 
-    IntermediateScorer(Intermediate kind, int lookaheadSteps, int samples, double lambda, Sampler sampler, VelocityField field,
-                       Reward reward, int capacity, long seed, LearnedReward learned) {
+    /**
+     * @param chain   the run's chain; scoring at step s needs {@link Chain#prepare} of that step done
+     * @param like    a batch of the run (its shape and conditions)
+     */
+    IntermediateScorer(Intermediate kind, int lookaheadSteps, int samples, double lambda, Process process, Chain chain, Meter meter,
+                       Particles like, int capacity, long seed, LearnedReward learned) {
         this.kind = kind;
         this.lookaheadSteps = lookaheadSteps;
         this.samples = samples;
         this.lambda = lambda;
-        this.reward = reward;
-        this.d = field.dim();
+        this.meter = meter;
+        this.process = process;
+        this.chain = chain;
+        this.sampler = chain.sampler();
         this.learned = learned;
+        this.capacity = capacity;
+        int d = process.dim();
         int rows = kind == Intermediate.MANY ? Sizes.length("intermediate", "particles x many:K samples", capacity, samples) : capacity;
-        if (kind == Intermediate.MANY) Sizes.length("intermediate", "particles x many:K samples x dimension", capacity, samples, d);
-        this.buf = kind == Intermediate.XT || kind == Intermediate.LEARNED ? null : new float[rows * d];
-        this.rbuf = kind == Intermediate.MANY ? new double[rows] : null;
-        if (kind == Intermediate.LOOKAHEAD) {
-            ode = Sampler.ode(Sampler.Kind.MIDPOINT).bind(field, capacity);
-            lookRng = null;
-        } else if (kind == Intermediate.MANY) {
-            if (!sampler.stochastic()) throw new fksteer.io.InvalidSettingException("intermediate", "many:K needs a stochastic sampler (stochasticity > 0)", "stochasticity");
-            ode = sampler.bind(field, rows);
-            lookRng = Rng.streams(Rng.subSeed(seed, "many-sample-lookahead"), rows);
-        } else {
-            ode = null;
-            lookRng = null;
+        if (kind == Intermediate.MANY) {
+            Sizes.length("intermediate", "particles x many:K samples x dimension", capacity, samples, d);
+            if (!sampler.stochastic())
+                throw new fksteer.io.InvalidSettingException("intermediate", "many:K needs a stochastic sampler (stochasticity > 0)", "stochasticity");
         }
+        this.buf = kind == Intermediate.XT || kind == Intermediate.LEARNED ? null : like.like(rows);
+        this.rbuf = kind == Intermediate.MANY ? new double[rows] : null;
+        this.lookRng = kind == Intermediate.MANY ? Rng.streams(Rng.subSeed(seed, "many-sample-lookahead"), rows) : null;
         if (kind == Intermediate.LEARNED && learned == null) throw new IllegalArgumentException("learned intermediate reward missing");
     }
 
@@ -52,11 +56,11 @@ final class IntermediateScorer {
     static long scratchBytes(Intermediate kind, int samples, Sampler sampler, long capacity, int d) {
         Sizes.Bytes b = new Sizes.Bytes();
         switch (kind) {
-            case X1HAT -> b.floats(capacity, d);
-            case LOOKAHEAD -> b.floats(capacity, d).add(Integrator.scratchBytes(Sampler.Kind.MIDPOINT, capacity, d));
+            case X1HAT -> b.floats(capacity, d).ints(capacity);
+            case LOOKAHEAD -> b.floats(capacity, d).ints(capacity).add(Integrator.scratchBytes(Sampler.Kind.MIDPOINT, capacity, d));
             case MANY -> {
                 long rows = Sizes.product(capacity, samples);
-                b.floats(rows, d).doubles(rows).longs(rows).add(Integrator.scratchBytes(sampler.kind(), rows, d));
+                b.floats(rows, d).ints(rows).doubles(rows).longs(rows).add(Integrator.scratchBytes(sampler.kind(), rows, d));
             }
             case LEARNED -> b.floats(capacity, d + 1L).floats(capacity); // the learned net's input and output, per scoring
             default -> { }
@@ -64,39 +68,42 @@ final class IntermediateScorer {
         return b.sum();
     }
 
-    /** Network evaluations per point of one scoring when v(x_t, t) is already known. */
-    static long extraNfePerPoint(Intermediate kind, int lookaheadSteps, int samples, Sampler sampler) {
+    /** Network evaluations per point of one scoring when the step's model output is already known. */
+    static long extraNfePerPoint(Intermediate kind, int lookaheadSteps, int samples, Sampler sampler, Sampler lookaheadSolver) {
         return switch (kind) {
-            case LOOKAHEAD -> 2L * lookaheadSteps;
+            case LOOKAHEAD -> (long) lookaheadSolver.evaluationsPerStep() * lookaheadSteps;
             case MANY -> (long) samples * lookaheadSteps * sampler.evaluationsPerStep();
             default -> 0;
         };
     }
 
-    /**
-     * out[i] = r̃(x_i at time t). x, v: Not modified (v = v(x_t, t)). out: Modified.
-     */
-    void score(float[] x, float[] v, int n, float t, double[] out) {
+    /** out[i] = r̃(particle i at step s). p: Not modified. out: Modified. */
+    void score(Particles p, int s, double[] out) {
+        int n = p.count();
         switch (kind) {
-            case XT -> reward.evaluate(x, n, out);
+            case XT -> meter.score(p, out);
             case X1HAT -> {
-                FlowPath.predictX1(x, v, t, buf, n * d); // x̂1 = x_t + (1 - t) v
-                reward.evaluate(buf, n, out);
+                chain.predictData(p, s, buf);            // x̂ of the data end from the step's model output
+                meter.score(buf, out);
             }
             case LOOKAHEAD -> {
-                System.arraycopy(x, 0, buf, 0, n * d);
-                ode.solve(buf, n, t, 1.0, lookaheadSteps, null);
-                reward.evaluate(buf, n, out);
+                for (int i = 0; i < n; i++) buf.copyRow(p, i, i);
+                buf.count(n);
+                Chain ode = chain.tail(s, lookaheadSteps, process.deterministicSampler(), capacity);
+                ode.solve(buf, 0, ode.steps(), null);
+                meter.score(buf, out);
             }
             case MANY -> {
                 int kk = samples;
                 for (int i = 0; i < n; i++)
-                    for (int q = 0; q < kk; q++) System.arraycopy(x, i * d, buf, (i * kk + q) * d, d);
-                ode.solve(buf, n * kk, t, 1.0, lookaheadSteps, lookRng);
-                reward.evaluate(buf, n * kk, rbuf);
+                    for (int q = 0; q < kk; q++) buf.copyRow(p, i, i * kk + q);
+                buf.count(n * kk);
+                Chain sde = chain.tail(s, lookaheadSteps, sampler, capacity * kk);
+                sde.solve(buf, 0, sde.steps(), lookRng);
+                meter.score(buf, rbuf);
                 for (int i = 0; i < n; i++) out[i] = logMeanExp(rbuf, i * kk, kk, lambda);
             }
-            case LEARNED -> learned.evaluate(x, n, t, out);
+            case LEARNED -> learned.evaluate(p.floats(), n, chain.time(s), out);
         }
     }
 

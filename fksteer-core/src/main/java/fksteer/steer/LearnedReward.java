@@ -1,13 +1,14 @@
 package fksteer.steer;
 
 import fksteer.kernel.Sizes;
-import fksteer.model.CountingField;
 import fksteer.model.Mlp;
 import fksteer.reward.Reward;
 import fksteer.rng.Rng;
 import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
-import fksteer.solver.TimeGrid;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.train.Adam;
 
 /**
@@ -36,24 +37,28 @@ public final class LearnedReward {
      * Trains on `trajectories` sampler runs of `steps` steps: every visited (x_t, t) is paired with the
      * standardised r(x1) of its trajectory; Adam (lr 3e-3, cosine decay) on batches of 1024.
      */
-    public static LearnedReward train(CountingField field, Reward reward, Sampler sampler, int steps, int trajectories, int iterations, long seed) {
+    public static LearnedReward train(Process process, Reward reward, Sampler sampler, int steps, int trajectories, int iterations, long seed) {
         long t0 = System.nanoTime();
-        long nfe0 = field.nfe();
-        int d = field.dim(), n = trajectories;
+        process = process.counted();       // its own counters: the training cost is reported apart
+        long nfe0 = process.nfe();
+        int d = process.dim(), n = trajectories;
         int rows = Sizes.length("steps", "learned-reward trajectories x steps", n, steps);
         Sizes.length("steps", "learned-reward trajectories x steps x (dimension + 1)", n, steps, d + 1L);
-        float[] x = Noise.initial(n, d, Rng.subSeed(seed, "learned-data"));
+        Chain chain = process.chain(sampler, steps, n);
+        Particles traj = chain.newParticles(n);
+        chain.initialNoise(traj, Rng.subSeed(seed, "learned-data"));
         long[] rng = Noise.stepStreams(Rng.subSeed(seed, "learned-data"), n);
-        Integrator integ = sampler.bind(field, n);
+        float[] x = traj.floats();
         float[] states = new float[rows * (d + 1)];
         for (int s = 0; s < steps; s++) {
-            float t = TimeGrid.at(0, 1, steps, s);
+            float t = chain.time(s);
             for (int i = 0; i < n; i++) {
                 int o = (s * n + i) * (d + 1);
                 states[o] = t;
                 System.arraycopy(x, i * d, states, o + 1, d);
             }
-            integ.step(x, n, t, TimeGrid.at(0, 1, steps, s + 1) - t, rng);
+            chain.prepare(traj, s);
+            chain.advance(traj, s, rng);
         }
         double[] r1 = new double[n];
         reward.evaluate(x, n, r1);
@@ -107,7 +112,7 @@ public final class LearnedReward {
             adam.step(p, new float[][] {gw, gb});
             net.syncLayouts();
         }
-        return new LearnedReward(net, m, sd, d, field.nfe() - nfe0, (System.nanoTime() - t0) / 1e9, loss);
+        return new LearnedReward(net, m, sd, d, process.nfe() - nfe0, (System.nanoTime() - t0) / 1e9, loss);
     }
 
     /**

@@ -1,14 +1,13 @@
 package fksteer.steer;
 
 import fksteer.kernel.Sizes;
-import fksteer.model.CountingField;
-import fksteer.model.VelocityField;
-import fksteer.reward.CountingReward;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.reward.Reward;
 import fksteer.rng.Rng;
 import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
-import fksteer.solver.TimeGrid;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,9 +19,14 @@ import java.util.Map;
  * Search over paths: solve N starts to t_start; then repeatedly expand each state into M by noising
  * back to t - Δf, solve forward to t - Δf + Δb, score and keep the top N; finally solve to t = 1.
  *
- * <p>Two noising kernels: {@code reference} adds Δf·ε to x_t (the walkthrough); {@code path} draws
- * x_{t'} from the path's own conditional, x_{t'} = (t'/t) x_t + sqrt((1-t')^2 - (t'(1-t)/t)^2) ε, which
- * maps the marginal p_t exactly onto p_{t'}.
+ * <p>Times are fractions of the run: on a chain of round(1 / stepSize) steps, t_start is step
+ * round(t_start / stepSize), and Δf and Δb are round(Δ / stepSize) steps, so the search runs on any
+ * process's own grid (a flow's uniform t, a shifted flow's σ', a VP model's timesteps).
+ *
+ * <p>Two noising kernels: {@code path} draws from the process's own forward conditional
+ * ({@link fksteer.process.Chain#renoise}; for a flow x_{t'} = (t'/t) x_t + sqrt((1-t')^2 - (t'(1-t)/t)^2) ε),
+ * which maps the marginal at t exactly onto the marginal at t'; {@code reference} adds Δf·ε to x_t
+ * (the walkthrough's heuristic, for flows with noise at t = 0 only).
  *
  * <p>Start from {@link #defaults(int, int)}: {@code SearchOverPaths.defaults(1024, 100).withExpansions(4)}.
  *
@@ -41,8 +45,9 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
 
     public SearchOverPaths {
         java.util.Objects.requireNonNull(solver, "solver");
-        if (solver.kind().stochastic)
-            throw new fksteer.io.InvalidSettingException("solver", "must be an ODE solver: euler, midpoint, heun or rk4; got " + solver.name());
+        if (solver.stochastic())
+            throw new fksteer.io.InvalidSettingException("solver", "must be deterministic: euler, midpoint, heun or rk4 (flows) or ddim with eta 0 "
+                    + "(VP); got " + solver.name());
         java.util.Objects.requireNonNull(scoreOn, "scoreOn");
         if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
         if (expansions < 1) throw new fksteer.io.InvalidSettingException("expansions", "must be >= 1, got " + expansions);
@@ -53,6 +58,19 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         if (!(deltaB >= stepSize)) throw new fksteer.io.InvalidSettingException("deltaB", "must be at least one step (stepSize), got " + deltaB, "stepSize");
         if (scoreOn == Intermediate.LOOKAHEAD) throw new fksteer.io.InvalidSettingException("scoreOn", "must be xt or x1hat");
         Sizes.length("expansions", "particles x expansions", particles, expansions);
+        int n = gridSteps(stepSize), start = (int) Math.round(tStart * n);
+        if (!(start >= 1 && start < n))
+            throw new fksteer.io.InvalidSettingException("tStart", "must fall strictly inside the run's " + n + " steps (step " + start + ")", "stepSize");
+        if (!(Math.round(deltaF * n) < start))
+            throw new fksteer.io.InvalidSettingException("deltaF", "must be fewer steps than tStart on the run's " + n + " steps", "tStart");
+        if (!(Math.round(deltaB * n) > Math.round(deltaF * n)))
+            throw new fksteer.io.InvalidSettingException("deltaB", "must exceed deltaF by at least one of the run's " + n + " steps (got "
+                    + Math.round(deltaB * n) + " and " + Math.round(deltaF * n) + " steps)", "deltaF", "stepSize");
+    }
+
+    /** The run's steps for a step size: round(1 / stepSize). */
+    static int gridSteps(double stepSize) {
+        return (int) Math.max(1, Math.round(1.0 / stepSize));
     }
 
     /**
@@ -111,26 +129,33 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         return "search-over-paths";
     }
 
-    private List<double[]> stages() {
-        List<double[]> st = new ArrayList<>();
-        double t = tStart;
-        while (t - deltaF + deltaB < 1.0 - 1e-9) {
-            st.add(new double[] {t - deltaF, t - deltaF + deltaB});
-            t = t - deltaF + deltaB;
+    /** The run's steps, where the search starts, and how many steps back and forward each stage goes. */
+    private int n() {
+        return gridSteps(stepSize);
+    }
+
+    /** The stages as {from step, to step}: back Δf from the current step, then forward Δb. */
+    private List<int[]> stages() {
+        int n = n(), f = (int) Math.round(deltaF * n), b = (int) Math.round(deltaB * n);
+        List<int[]> st = new ArrayList<>();
+        int i = (int) Math.round(tStart * n);
+        while (i - f + b < n) {
+            st.add(new int[] {i - f, i - f + b});
+            i = i - f + b;
         }
         return st;
     }
 
     @Override
     public long plannedNfe() {
-        int e = solver.evaluationsPerStep();
-        long nfe = (long) particles * TimeGrid.stepsFor(0, tStart, stepSize) * e;
-        double t = tStart;
-        for (double[] s : stages()) {
-            nfe += (long) particles * expansions * (TimeGrid.stepsFor(s[0], s[1], stepSize) * e + (scoreOn == Intermediate.X1HAT ? 1 : 0));
-            t = s[1];
+        int e = solver.evaluationsPerStep(), n = n();
+        long nfe = (long) particles * Math.round(tStart * n) * e;
+        int last = (int) Math.round(tStart * n);
+        for (int[] s : stages()) {
+            nfe += (long) particles * expansions * ((long) (s[1] - s[0]) * e + (scoreOn == Intermediate.X1HAT ? 1 : 0));
+            last = s[1];
         }
-        return nfe + (long) particles * TimeGrid.stepsFor(t, 1, stepSize) * e;
+        return nfe + (long) particles * (n - last) * e;
     }
 
     /**
@@ -148,75 +173,78 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
+    public SteerResult run(Process model, Reward rewardFn, long seed, ProgressListener progress) {
+        model.requireSampler(solver);
+        if (!pathKernel && !model.kind().equals("flow"))
+            throw new fksteer.io.InvalidSettingException("kernel", "reference (x_t + deltaF eps) is the walkthrough's heuristic for flows with "
+                    + "noise at t = 0; use the path kernel for a " + model.kind() + " model");
         Meter meter = Meter.start(model, rewardFn);
-        CountingField field = meter.field();
-        CountingReward reward = meter.reward();
         int n = particles, m = expansions, d = model.dim(), nm = n * m; // n * m fits: checked when built
         Sizes.length("expansions", "particles x expansions x dimension", n, m, d);
-        Integrator integ = solver.bind(field, nm);
+        int steps = n(), start = (int) Math.round(tStart * steps);
+        Chain chain = meter.process().chain(solver, steps, nm);
+        Particles x = chain.newParticles(n), big = chain.newParticles(nm), xhat = big.like(nm);
+        chain.initialNoise(x, seed);
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
-        float[] x = Noise.initial(n, d, seed);
-        snaps.add(new SteerResult.Snapshot("t = 0.000", x.clone(), n, null));
-        List<double[]> stages = stages();
-        long totalSteps = TimeGrid.stepsFor(0, tStart, stepSize), done = 0;
-        double tEnd = tStart;
-        for (double[] s : stages) {
-            totalSteps += TimeGrid.stepsFor(s[0], s[1], stepSize);
-            tEnd = s[1];
+        snaps.add(new SteerResult.Snapshot("t = 0.000", x.floatsCopy(), n, null));
+        List<int[]> stages = stages();
+        long totalSteps = start, done = 0;
+        int last = start;
+        for (int[] s : stages) {
+            totalSteps += s[1] - s[0];
+            last = s[1];
         }
-        totalSteps += TimeGrid.stepsFor(tEnd, 1, stepSize);
+        totalSteps += steps - last;
         progress.progress(0, totalSteps, Meter.STEPS);
-        Meter.solve(integ, x, n, 0, tStart, TimeGrid.stepsFor(0, tStart, stepSize), null, progress, done, totalSteps);
-        done += TimeGrid.stepsFor(0, tStart, stepSize);
-        snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", tStart), x.clone(), n, null));
-        float[] big = new float[nm * d], eps = new float[d], v = new float[nm * d], x1 = new float[nm * d];
+        Meter.solve(chain, x, 0, start, null, progress, done, totalSteps);
+        done += start;
+        snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", chain.time(start)), x.floatsCopy(), n, null));
+        float[] eps = new float[d];
         double[] r = new double[nm];
         long[] st = Rng.streams(Rng.subSeed(seed, "search-over-paths"), nm);
         Integer[] order = new Integer[nm], rows = new Integer[nm]; // boxed once: a stage's sort allocates no Integers
+        int[] keep = new int[n];
         for (int j = 0; j < nm; j++) rows[j] = j;
         List<Map<String, Object>> stageLog = new ArrayList<>();
         long nan = 0;
-        double t = tStart;
-        for (double[] stg : stages) {
-            double tb = stg[0], te = stg[1];
-            for (int j = 0; j < nm; j++) {
-                int i = j % n; // expand: row j is a copy of row j mod N (torch's repeat((M, 1)))
-                Rng.fillGaussian(st, j, eps, 0, d);
-                for (int k = 0; k < d; k++) {
-                    float xi = x[i * d + k];
-                    if (pathKernel) {
-                        // x_{t'} = (t'/t) x_t + sqrt((1-t')^2 - (t'(1-t)/t)^2) eps
-                        double a = tb / t, sd = Math.sqrt(Math.max(0, (1 - tb) * (1 - tb) - Math.pow(tb * (1 - t) / t, 2)));
-                        big[j * d + k] = (float) (a * xi + sd * eps[k]);
-                    } else {
-                        big[j * d + k] = (float) (xi + deltaF * eps[k]); // the reference: x_t + Δf ε
-                    }
+        int at = start;
+        for (int[] stg : stages) {
+            int tb = stg[0], te = stg[1];
+            big.count(nm);
+            for (int j = 0; j < nm; j++) big.copyRow(x, j % n, j); // expand: row j is a copy of row j mod N (torch's repeat((M, 1)))
+            if (pathKernel) {
+                if (tb < at) chain.renoise(big, at, tb, st);        // the process's own forward conditional
+            } else {
+                float[] b = big.floats();
+                for (int j = 0; j < nm; j++) {
+                    Rng.fillGaussian(st, j, eps, 0, d);
+                    for (int k = 0; k < d; k++) b[j * d + k] = (float) (b[j * d + k] + deltaF * eps[k]); // the reference: x_t + Δf ε
                 }
             }
-            Meter.solve(integ, big, nm, tb, te, TimeGrid.stepsFor(tb, te, stepSize), null, progress, done, totalSteps);
-            done += TimeGrid.stepsFor(tb, te, stepSize);
+            Meter.solve(chain, big, tb, te, null, progress, done, totalSteps);
+            done += te - tb;
             if (scoreOn == Intermediate.X1HAT) {
-                field.velocity(big, nm, (float) te, v);
-                fksteer.model.FlowPath.predictX1(big, v, (float) te, x1, nm * d);
-                reward.evaluate(x1, nm, r);
-            } else reward.evaluate(big, nm, r);
+                chain.prepare(big, te);
+                chain.predictData(big, te, xhat);
+                meter.score(xhat, r);
+            } else meter.score(big, r);
             nan += FkSteering.sanitize(r);
             System.arraycopy(rows, 0, order, 0, nm);
             Arrays.sort(order, (a, b) -> Double.compare(r[b], r[a]));
-            for (int i = 0; i < n; i++) System.arraycopy(big, order[i] * d, x, i * d, d);
+            for (int i = 0; i < n; i++) keep[i] = order[i];
+            x.select(big, keep, n);
             Map<String, Object> sl = new LinkedHashMap<>();
-            sl.put("from", Math.round(tb * 1e6) / 1e6); // 0.7, not 0.8 - 0.1 = 0.7000000000000001
-            sl.put("to", Math.round(te * 1e6) / 1e6);
+            sl.put("from", Math.round(chain.time(tb) * 1e6) / 1e6); // 0.7, not 0.69999999
+            sl.put("to", Math.round(chain.time(te) * 1e6) / 1e6);
             sl.put("bestScore", r[order[0]]);
             stageLog.add(sl);
-            t = te;
-            snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", t), x.clone(), n, null));
+            at = te;
+            snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", chain.time(at)), x.floatsCopy(), n, null));
         }
-        Meter.solve(integ, x, n, t, 1, TimeGrid.stepsFor(t, 1, stepSize), null, progress, done, totalSteps);
-        snaps.add(new SteerResult.Snapshot("t = 1.000", x.clone(), n, null));
+        Meter.solve(chain, x, at, steps, null, progress, done, totalSteps);
+        snaps.add(new SteerResult.Snapshot("t = 1.000", x.floatsCopy(), n, null));
         double[] rf = new double[n];
-        reward.evaluate(x, n, rf);
+        meter.score(x, rf);
         nan += FkSteering.sanitize(rf);
         int best = 0;
         for (int i = 1; i < n; i++) if (rf[i] > rf[best]) best = i;
@@ -228,6 +256,6 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         diag.put("bestReward", rf[best]);
         diag.put("kernel", pathKernel ? "path" : "reference");
         List<String> warnings = nan > 0 ? List.of(nan + " reward value(s) were NaN and counted as -inf") : List.of();
-        return meter.result(name(), x, n, d, lw, rf, diag, snaps, warnings, 0);
+        return meter.result(name(), x.floatsCopy(), n, d, lw, rf, diag, snaps, warnings, 0);
     }
 }

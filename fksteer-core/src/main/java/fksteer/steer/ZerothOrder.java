@@ -2,9 +2,9 @@ package fksteer.steer;
 
 import fksteer.io.InvalidSettingException;
 import fksteer.kernel.Sizes;
-import fksteer.model.CountingField;
-import fksteer.model.VelocityField;
-import fksteer.reward.CountingReward;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.reward.Reward;
 import fksteer.rng.Rng;
 import fksteer.solver.Integrator;
@@ -41,8 +41,9 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
 
     public ZerothOrder {
         java.util.Objects.requireNonNull(solver, "solver");
-        if (solver.kind().stochastic)
-            throw new fksteer.io.InvalidSettingException("solver", "must be an ODE solver: euler, midpoint, heun or rk4; got " + solver.name());
+        if (solver.stochastic())
+            throw new fksteer.io.InvalidSettingException("solver", "must be deterministic: euler, midpoint, heun or rk4 (flows) or ddim with eta 0 "
+                    + "(VP); got " + solver.name());
         if (candidates < 1) throw new fksteer.io.InvalidSettingException("candidates", "must be >= 1, got " + candidates);
         if (cycles < 1) throw new fksteer.io.InvalidSettingException("cycles", "must be >= 1, got " + cycles);
         if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
@@ -110,10 +111,11 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
     }
 
     @Override
-    public SteerResult run(VelocityField model, Reward rewardFn, long seed, ProgressListener progress) {
+    public SteerResult run(Process model, Reward rewardFn, long seed, ProgressListener progress) {
+        if (!model.continuousNoise())
+            throw new InvalidSettingException("method", "zeroth-order searches a continuous initial noise, which a " + model.kind() + " model has not");
+        model.requireSampler(solver);
         Meter meter = Meter.start(model, rewardFn);
-        CountingField field = meter.field();
-        CountingReward reward = meter.reward();
         int n = candidates, d = model.dim();
         double[] pv;
         if (pivot != null) {
@@ -125,9 +127,10 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
             for (int k = 0; k < d; k++) pv[k] = p0[k];
         }
         double[] startPivot = pv.clone();
-        Integrator integ = solver.bind(field, n);
+        Chain chain = meter.process().chain(solver, steps, n);
+        Particles p = chain.newParticles(n);
         int len = Sizes.length("particles", "particles x dimension", n, d);
-        float[] noise = new float[len], x = new float[len], eps = new float[d];
+        float[] noise = new float[len], x = p.floats(), eps = new float[d];
         double[] r = new double[n];
         List<Map<String, Object>> cycleLog = new ArrayList<>();
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
@@ -156,8 +159,8 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
             if (!fksteer.kernel.Finite.all(noise))
                 throw new InvalidSettingException("radius", radius + " puts candidate noise beyond float range; lower it");
             System.arraycopy(noise, 0, x, 0, n * d);
-            Meter.solve(integ, x, n, 0, 1, steps, null, progress, (long) c * steps, totalSteps);
-            reward.evaluate(x, n, r);
+            Meter.solve(chain, p, 0, steps, null, progress, (long) c * steps, totalSteps);
+            meter.score(p, r);
             nan += FkSteering.sanitize(r);
             int best = 0;
             for (int i = 1; i < n; i++) if (r[i] > r[best]) best = i;

@@ -79,7 +79,7 @@ class CheckerboardIntermediateTest {
         Outcome guided = run(base().withGuidance(1.0));
         Outcome lookahead = run(base().withIntermediate(Intermediate.LOOKAHEAD, 4, 0));
         Outcome many = run(base().withIntermediate(Intermediate.MANY, 4, 4));
-        LearnedReward lr = LearnedReward.train(new CountingField(CheckerboardSteeringTest.model), reward, new Sampler(Sampler.Kind.SDE, 1.0),
+        LearnedReward lr = LearnedReward.train(fksteer.process.FlowProcess.of(CheckerboardSteeringTest.model), reward, new Sampler(Sampler.Kind.SDE, 1.0),
                 100, FkSteering.LEARNED_TRAJECTORIES, FkSteering.LEARNED_ITERATIONS, 99);
         Outcome learned = run(base().withLearned(lr));
         String table = row("x1hat", x1hat, x1hat) + row("guided", guided, x1hat) + row("lookahead", lookahead, x1hat)

@@ -74,7 +74,7 @@ class FiniteResultsTest {
         }
         java.util.Arrays.fill(w[1], 1e30f);
         VelocityField huge = new MlpFlow(Mlp.fromTorch(base.sizes(), w, b));
-        for (Sampler.Kind kind : Sampler.Kind.values()) {
+        for (Sampler.Kind kind : fksteer.process.FlowProcess.SAMPLERS) {
             Sampler s = new Sampler(kind, kind.stochastic ? 0.1 : 0);
             fails("model", () -> s.bind(huge, 16).solve(Noise.initial(16, 2, 1), 16, 0, 1, 10, Noise.stepStreams(1, 16)));
         }

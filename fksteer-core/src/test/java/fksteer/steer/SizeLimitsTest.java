@@ -67,7 +67,7 @@ class SizeLimitsTest {
         rejected("particles", () -> Noise.initial(1 << 30, 3, 1));
         rejected("particles", () -> MID.bind(CHECKERBOARD, 1 << 30));
         // the learned reward's training set: 1024 trajectories x 1,000,000 steps x (2 + 1) values
-        rejected("steps", () -> LearnedReward.train(new fksteer.model.CountingField(CHECKERBOARD), POINT, new Sampler(Sampler.Kind.SDE, 0.1),
+        rejected("steps", () -> LearnedReward.train(fksteer.process.FlowProcess.of(CHECKERBOARD), POINT, new Sampler(Sampler.Kind.SDE, 0.1),
                 1_000_000, FkSteering.LEARNED_TRAJECTORIES, 1, 1));
         // a network with more weights than an array holds
         rejected("model", () -> Mlp.fromTorch(new int[] {3, 50_000, 50_000, 2}, new float[3][], new float[3][]));
