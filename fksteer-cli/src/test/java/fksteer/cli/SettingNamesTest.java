@@ -34,7 +34,7 @@ class SettingNamesTest {
      */
     static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
             "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "eta",
-            "mixture", "classes", "condition", "cfg");
+            "mixture", "classes", "condition", "cfg", "process", "noiseAt", "shift", "shape");
 
     @Test
     void everySettingTheLibraryNamesIsAFlagOfTheCli() throws IOException {

@@ -20,7 +20,8 @@ import java.util.Map;
  * back to t - Δf, solve forward to t - Δf + Δb, score and keep the top N; finally solve to t = 1.
  *
  * <p>Times are fractions of the run: on a chain of round(1 / stepSize) steps, t_start is step
- * round(t_start / stepSize), and Δf and Δb are round(Δ / stepSize) steps, so the search runs on any
+ * round(t_start / stepSize), and Δf and Δb are round(Δ / stepSize) steps (Δb at least one step more
+ * than Δf, as Δb > Δf asks, however coarse the grid), so the search runs on any
  * process's own grid (a flow's uniform t, a shifted flow's σ', a VP model's timesteps).
  *
  * <p>Two noising kernels: {@code path} draws from the process's own forward conditional
@@ -63,9 +64,6 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
             throw new fksteer.io.InvalidSettingException("tStart", "must fall strictly inside the run's " + n + " steps (step " + start + ")", "stepSize");
         if (!(Math.round(deltaF * n) < start))
             throw new fksteer.io.InvalidSettingException("deltaF", "must be fewer steps than tStart on the run's " + n + " steps", "tStart");
-        if (!(Math.round(deltaB * n) > Math.round(deltaF * n)))
-            throw new fksteer.io.InvalidSettingException("deltaB", "must exceed deltaF by at least one of the run's " + n + " steps (got "
-                    + Math.round(deltaB * n) + " and " + Math.round(deltaF * n) + " steps)", "deltaF", "stepSize");
     }
 
     /** The run's steps for a step size: round(1 / stepSize). */
@@ -136,7 +134,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
 
     /** The stages as {from step, to step}: back Δf from the current step, then forward Δb. */
     private List<int[]> stages() {
-        int n = n(), f = (int) Math.round(deltaF * n), b = (int) Math.round(deltaB * n);
+        int n = n(), f = (int) Math.round(deltaF * n), b = Math.max(f + 1, (int) Math.round(deltaB * n)); // deltaB > deltaF: at least a step on
         List<int[]> st = new ArrayList<>();
         int i = (int) Math.round(tStart * n);
         while (i - f + b < n) {
@@ -176,7 +174,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
     public SteerResult run(Process model, Reward rewardFn, long seed, ProgressListener progress) {
         model.requireSampler(solver);
         if (!pathKernel && !model.kind().equals("flow"))
-            throw new fksteer.io.InvalidSettingException("kernel", "reference (x_t + deltaF eps) is the walkthrough's heuristic for flows with "
+            throw new fksteer.io.InvalidSettingException("noiseKernel", "reference (x_t + deltaF eps) is the walkthrough's heuristic for flows with "
                     + "noise at t = 0; use the path kernel for a " + model.kind() + " model");
         Meter meter = Meter.start(model, rewardFn);
         int n = particles, m = expansions, d = model.dim(), nm = n * m; // n * m fits: checked when built
