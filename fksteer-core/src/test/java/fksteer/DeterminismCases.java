@@ -3,6 +3,13 @@ package fksteer;
 import fksteer.io.Models;
 import fksteer.model.CountingField;
 import fksteer.model.GaussianMixture;
+import fksteer.process.BetaSchedule;
+import fksteer.process.Condition;
+import fksteer.process.MixtureNetwork;
+import fksteer.process.Prediction;
+import fksteer.process.Process;
+import fksteer.process.ProcessSpec;
+import fksteer.process.TimestepSpacing;
 import fksteer.model.Mixtures;
 import fksteer.model.Mlp;
 import fksteer.model.MlpFlow;
@@ -76,6 +83,19 @@ final class DeterminismCases {
         for (int n : new int[] {1, 255, 1025}) m.put("fk/diff/x1hat/guidance/n=" + n, () -> fk(Potential.DIFF, Intermediate.X1HAT, n, 1));
         m.put("fk/diff/x1hat/guidance/mixture/n=255", () -> bits(fkMethod(Potential.DIFF, Intermediate.X1HAT, 255, 1, 10)
                 .run(MIXTURE, QUADRATIC, SEED)));
+        // the same loop on the other processes: VP (DDIM eta = 1, DDPM, guided), the noise-at-1 flow with a shift, CFG
+        for (int n : new int[] {1, 255, 1025}) {
+            m.put("fk/vp-ddim/lookahead/n=" + n, () -> bits(fkMethod(Potential.DIFF, Intermediate.LOOKAHEAD, n, 0, 10)
+                    .withSampler(new Sampler(Sampler.Kind.DDIM, 1)).run(vp(Prediction.EPSILON, Condition.NONE), POINT, SEED)));
+            m.put("fk/vp-ddpm/guidance/n=" + n, () -> bits(fkMethod(Potential.DIFF, Intermediate.X1HAT, n, 1, 10)
+                    .withSampler(new Sampler(Sampler.Kind.DDPM, 0)).run(vp(Prediction.V, Condition.NONE), QUADRATIC, SEED)));
+            m.put("fk/flow-noise-at-1/many/n=" + n, () -> bits(fkMethod(Potential.MAX, Intermediate.MANY, n, 0, 10)
+                    .run(flowAtOne(Condition.NONE), POINT, SEED)));
+            m.put("fk/vp-cfg/n=" + n, () -> bits(fkMethod(Potential.DIFF, Intermediate.X1HAT, n, 0, 10)
+                    .withSampler(new Sampler(Sampler.Kind.DDIM, 1)).run(vp(Prediction.X0, Condition.label(1).withCfg(2)), POINT, SEED)));
+            m.put("search-over-paths/vp/n=" + n, () -> bits(new SearchOverPaths(n, 2, 0.5, 0.1, 0.25, 0.125,
+                    new Sampler(Sampler.Kind.DDIM, 0), true, Intermediate.X1HAT).run(vp(Prediction.EPSILON, Condition.NONE), POINT, SEED)));
+        }
         m.put("train/batch=1025/steps=200", () -> train(1025, 200));
         m.put("train/batch=255/steps=200", () -> train(255, 200));
         m.put("train/batch=4097/steps=20", () -> train(4097, 20));
@@ -86,7 +106,18 @@ final class DeterminismCases {
 
     /** The cheap cases a C1-only JVM reruns (it runs the Vector API's Java fallback, as the interpreter does). */
     static final List<String> COLD_SUBSET = List.of("sample/euler/n=1025", "sample/sde/n=255", "sample/sde/mixture/n=1025",
-            "fk/diff/x1hat/guidance/n=255", "fk/max/many/n=255", "train/batch=600/steps=5");
+            "fk/diff/x1hat/guidance/n=255", "fk/max/many/n=255", "fk/vp-ddim/lookahead/n=255", "fk/vp-cfg/n=255",
+            "train/batch=600/steps=5");
+
+    static Process vp(Prediction p, Condition c) {
+        ProcessSpec.Vp spec = new ProcessSpec.Vp(BetaSchedule.cosine(), TimestepSpacing.TRAILING);
+        return spec.bind(new MixtureNetwork(MIXTURE, new int[] {0, 1}, spec, p), p, c);
+    }
+
+    static Process flowAtOne(Condition c) {
+        ProcessSpec.Flow spec = new ProcessSpec.Flow(1, 3.0);
+        return spec.bind(new MixtureNetwork(MIXTURE, null, spec, Prediction.VELOCITY), Prediction.VELOCITY, c);
+    }
 
     static byte[] sample(VelocityField f, Sampler.Kind kind, int n, int steps) {
         Sampler s = new Sampler(kind, kind.stochastic ? 0.5 : 0);
