@@ -69,6 +69,24 @@ class CliTest {
         assertFalse(err.contains("Exception"), err);
     }
 
+    /** A mixture file of another process, prediction or with classes is refused in one line until the commands run processes (issue 11). */
+    @Test
+    void aMixtureOfAnotherProcessIsRefusedInOneLine() throws Exception {
+        Path p = dir.resolve("vp.json");
+        Files.writeString(p, "{\"type\": \"gaussian-mixture\", \"weights\": [0.5, 0.5], \"means\": [[-1, 0], [1, 1]], \"stds\": [0.4, 0.6], "
+                + "\"process\": {\"kind\": \"vp\", \"schedule\": \"cosine\"}, \"prediction\": \"epsilon\", \"classes\": [0, 1]}");
+        Run r = run("sample", "--model", p.toString(), "--steps", "4", "--particles", "8", "--out", dir.resolve("o.json").toString());
+        assertEquals(2, r.code(), r.err());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n") || err.contains("Exception"), err);
+        assertTrue(err.contains("--model") && err.contains("vp.json") && err.contains("\"process\" kind vp (cosine), \"prediction\" epsilon and "
+                + "\"classes\" (2) cannot run here"), err);
+        Files.writeString(p, "{\"type\": \"gaussian-mixture\", \"weights\": [1], \"means\": [[0]], \"stds\": [1], \"prediction\": \"v\"}");
+        r = run("sample", "--model", p.toString(), "--steps", "4", "--particles", "8", "--out", dir.resolve("o.json").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("field \"prediction\" is v, but a flow process needs velocity"), r.err());
+    }
+
     @Test
     void sampleWritesJsonAndPlots() throws Exception {
         Path out = dir.resolve("s.json"), plot = dir.resolve("s.png"), traj = dir.resolve("t.png");

@@ -28,13 +28,15 @@ import picocli.CommandLine;
 class SettingNamesTest {
     static final Path CORE = Path.of("..", "fksteer-core", "src", "main", "java");
     /**
-     * Settings only a Java caller can get wrong: no command passes them. The VP schedulers' settings
-     * and the class-conditional mixture's (fksteer.process) are among them until the CLI loads VP and
-     * conditional models (issue 11: the model file's "process" and "classes", --eta, --condition, --cfg).
+     * Settings only a Java caller can get wrong: no command passes them. The processes' settings
+     * (fksteer.process: ProcessSpec, the VP schedulers, particle shapes) and the class-conditional
+     * mixture's are among them until the CLI runs VP and conditional models (issue 11: --eta,
+     * --condition, --cfg). A model file's "process", "prediction" and "classes" are not: the reader
+     * reports those under model, naming the file and the field.
      */
     static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
-            "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "eta",
-            "mixture", "classes", "condition", "cfg", "process", "noiseAt", "shift", "shape");
+            "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing",
+            "mixture", "classes", "process", "noiseAt", "shift", "shape");
 
     @Test
     void everySettingTheLibraryNamesIsAFlagOfTheCli() throws IOException {

@@ -10,6 +10,14 @@ import fksteer.model.GaussianMixture;
 import fksteer.model.Mlp;
 import fksteer.model.MlpFlow;
 import fksteer.model.VelocityField;
+import fksteer.process.BetaSchedule;
+import fksteer.process.Condition;
+import fksteer.process.FlowProcess;
+import fksteer.process.MixtureNetwork;
+import fksteer.process.Prediction;
+import fksteer.process.Process;
+import fksteer.process.ProcessSpec;
+import fksteer.process.TimestepSpacing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -57,10 +65,47 @@ public final class Models {
 
     private Models() {}
 
-    /** Resolves --model: "checkerboard", a .safetensors flow MLP or a .json Gaussian mixture. */
+    /**
+     * Resolves --model: "checkerboard", a .safetensors flow MLP or a .json Gaussian mixture, as a velocity
+     * field with noise at t = 0. A mixture file whose "process", "prediction" or "classes" say otherwise
+     * is refused with one line pointing to {@link #loadProcess}, never run as the wrong process.
+     */
     public static VelocityField load(String spec) {
+        Opened o = open(spec);
+        if (o.field() != null) return o.field();
+        MixtureModel m = o.mixture();
+        if (m.plain()) return m.mixture();
+        throw new InvalidSettingException("model", Quote.of(spec, 0, 300) + ": a mixture with " + m.nonDefaults()
+                + " cannot run here: the commands and Models.load run flows with noise at t = 0, velocity and no classes only; "
+                + "Java callers load it with Models.loadProcess");
+    }
+
+    /**
+     * Resolves a model as the {@link Process} it was written for, under a condition (Condition.NONE for
+     * none). "checkerboard", a .safetensors flow MLP and a plain mixture (no "process", or a flow with
+     * noise at 0; velocity; no "classes") give {@link FlowProcess#of(VelocityField)}, today's fast path;
+     * any other mixture gives its process bound to its exact {@link MixtureNetwork}.
+     *
+     * @throws InvalidSettingException naming model for a bad file, or condition when the model takes no
+     *         condition or the condition does not fit its classes
+     */
+    public static Process loadProcess(String spec, Condition condition) {
+        InvalidSettingException.require(condition != null, "condition", "is required (Condition.NONE for none)");
+        Opened o = open(spec);
+        MixtureModel m = o.mixture();
+        if (m != null && !m.plain()) return m.bind(condition);
+        VelocityField f = o.field() != null ? o.field() : m.mixture();
+        InvalidSettingException.require(condition.none(), "condition", "is given, but the model " + Quote.of(spec, 0, 300)
+                + " takes no condition" + (m != null ? " (its file has no \"classes\")" : ""));
+        return FlowProcess.of(f);
+    }
+
+    /** A resolved --model: a velocity field (checkerboard, safetensors) or a mixture file. */
+    private record Opened(VelocityField field, MixtureModel mixture) {}
+
+    private static Opened open(String spec) {
         if (spec == null || spec.isBlank()) throw new InvalidSettingException("model", "is required: checkerboard, FILE.safetensors or FILE.json");
-        if (spec.equalsIgnoreCase(CHECKERBOARD)) return new MlpFlow(checkerboardMlp()); // names are case-insensitive
+        if (spec.equalsIgnoreCase(CHECKERBOARD)) return new Opened(new MlpFlow(checkerboardMlp()), null); // names are case-insensitive
         Path p;
         try {
             p = Path.of(spec);
@@ -69,8 +114,8 @@ public final class Models {
         }
         String lower = spec.toLowerCase(java.util.Locale.ROOT);
         try {
-            if (lower.endsWith(".json")) return loadMixture(p);
-            if (lower.endsWith(".safetensors")) return new MlpFlow(loadMlp(p));
+            if (lower.endsWith(".json")) return new Opened(null, loadMixtureModel(p));
+            if (lower.endsWith(".safetensors")) return new Opened(new MlpFlow(loadMlp(p)), null);
         } catch (InvalidSettingException e) {
             throw e;
         } catch (BadInputException e) {
@@ -232,20 +277,64 @@ public final class Models {
      */
 
     /**
-     * The fields of a mixture file. Any other field is an error: a field from a newer format (say,
-     * "process" or "prediction") that this reader ignored would give a different model without a word.
-     * New optional fields go here and into the switch in {@link #readMixture}.
+     * The fields of a mixture file. Any other field is an error: a field from a newer format that this
+     * reader ignored would give a different model without a word. New optional fields go here and into
+     * the switch in {@link #readMixture}.
      */
-    private static final List<String> MIXTURE_FIELDS = List.of("type", "weights", "means", "stds");
+    private static final List<String> MIXTURE_FIELDS = List.of("type", "weights", "means", "stds", "process", "prediction", "classes");
+    /** The fields of "process" by kind; a field of the other kind is an error too. */
+    private static final List<String> FLOW_FIELDS = List.of("kind", "noiseAt", "shift"),
+            VP_FIELDS = List.of("kind", "schedule", "betaStart", "betaEnd", "trainSteps");
+    /** The names of "process"."kind", "process"."schedule" and "prediction", exactly (no aliases, no other case). */
+    private static final List<String> KINDS = List.of("flow", "vp"), SCHEDULES = List.of("linear", "scaled-linear", "cosine"),
+            PREDICTIONS = List.of("velocity", "epsilon", "x0", "v");
+    /**
+     * The smallest β a linear or scaled-linear schedule may start at: 1 - ᾱ_0 >= 1e-8 is resolved by
+     * double to about 8 digits, so s = sqrt(1 - ᾱ) >= 1e-4 at the least noisy step and ε = (x - a x̂0) / s
+     * stays finite. Below about 1.1e-16, 1 - β rounds to 1, s to 0, and DDIM and DDPM would divide by 0.
+     */
+    public static final double MIN_BETA = 1e-8;
+    /**
+     * The smallest ᾱ a vp schedule may leave at its noisiest step T - 1: a = sqrt(ᾱ) >= 1e-10, so
+     * x̂0 = (x - s ε̂) / a magnifies ε̂ at most 1e10-fold and stays finite in float for states up to 1e28.
+     * The named schedules keep far more signal (at T = 1000: linear 4e-5, scaled-linear 5e-3, cosine 2e-9;
+     * cosine at T = 100,000 2e-13); linear 1e-4..0.02 over 100,000 steps leaves ᾱ near 1e-322 and is refused.
+     */
+    public static final double MIN_ALPHA_BAR = 1e-20;
+    /**
+     * The range of a flow's timestep shift. ProcessSpec.Flow takes any shift in (0, 1e6], but its grid
+     * σ' = shift σ / (1 + (shift - 1) σ) divides by 1 + (shift - 1) σ, which rounds to 0 at σ = 1 for a
+     * shift below about 1e-16; from 1e-6 up it keeps 10 digits, and the range is symmetric in log.
+     */
+    public static final double MIN_SHIFT = 1e-6, MAX_SHIFT = 1e6;
 
     /**
-     * Reads {"type": "gaussian-mixture", "weights": [...], "means": [[...], ...], "stds": [...]}:
-     * exactly these fields, once each, and nothing after the object. Weights are finite, positive and
-     * sum to 1 within 1e-6 (never normalised for you); means and stds are finite and within
-     * {@link #MAX_MEAN}, [{@link #MIN_STD}, {@link #MAX_STD}]; all means have one dimension, at most
-     * {@link #MAX_MIXTURE_DIM}.
+     * Reads a gaussian-mixture file as {@link #loadMixtureModel} does and returns its mixture, which is
+     * its own velocity field with noise at t = 0; a file with a "process", "prediction" or "classes"
+     * that say otherwise is refused (use {@link #loadMixtureModel} or {@link #loadProcess}).
      */
     public static GaussianMixture loadMixture(Path p) {
+        return plainMixture(loadMixtureModel(p), Quote.of(p.toString(), 0, 300) + ": ");
+    }
+
+    /**
+     * Reads {"type": "gaussian-mixture", "weights": [...], "means": [[...], ...], "stds": [...]} and the
+     * optional "process", "prediction" and "classes" (README, "Mixture files"): these fields only, once
+     * each, and nothing after the object. Weights are finite, positive and sum to 1 within 1e-6 (never
+     * normalised for you); means and stds are finite and within {@link #MAX_MEAN}, [{@link #MIN_STD},
+     * {@link #MAX_STD}]; all means have one dimension, at most {@link #MAX_MIXTURE_DIM}.
+     *
+     * <p>"process" is {"kind": "flow"} (the default; "noiseAt": 0 or 1, default 0; "shift" in [1e-6, 1e6],
+     * default 1, with noiseAt 1 only) or {"kind": "vp", "schedule": "linear" | "scaled-linear" | "cosine"}
+     * with "betaStart" and "betaEnd" (linear and scaled-linear only; defaults those of
+     * {@link BetaSchedule#linear()} and {@link BetaSchedule#scaledLinear()}, each in [{@link #MIN_BETA}, 1))
+     * and "trainSteps" (default 1000). A vp model is sampled on {@link TimestepSpacing#TRAILING} steps,
+     * which is not a file field: trailing spacing starts at the noisiest step T - 1, where the marginal
+     * is closest to the N(0, I) the sampler starts from (leading spacing never reaches T - 1, so it would
+     * start from noise at a step that still holds signal). "prediction" is velocity (the default; flows only) or
+     * epsilon, v, x0 (vp only); "classes" gives a label per component, using every label 0..K-1.
+     */
+    public static MixtureModel loadMixtureModel(Path p) {
         String where = Quote.of(p.toString(), 0, 300) + ": ";
         InputFiles.regularFileSize(p, where, "a .json gaussian-mixture file", MAX_MIXTURE_FILE);
         try (InputStream in = Files.newInputStream(p); JsonParser jp = STRICT_JSON.createParser(in)) {
@@ -259,8 +348,13 @@ public final class Models {
         }
     }
 
-    /** Checks a mixture given as a JSON tree, as {@link #loadMixture} does a file; name is used in messages. */
+    /** Checks a plain mixture given as a JSON tree, as {@link #loadMixture} does a file; name is used in messages. */
     public static GaussianMixture parseMixture(JsonNode root, String name) {
+        return plainMixture(parseMixtureModel(root, name), Quote.of(name, 0, 300) + ": ");
+    }
+
+    /** Checks a mixture model given as a JSON tree, as {@link #loadMixtureModel} does a file; name is used in messages. */
+    public static MixtureModel parseMixtureModel(JsonNode root, String name) {
         String where = Quote.of(name, 0, 300) + ": ";
         if (root == null) throw new BadInputException(where + "expected a JSON object");
         try (JsonParser jp = root.traverse()) {
@@ -270,17 +364,27 @@ public final class Models {
         }
     }
 
+    private static GaussianMixture plainMixture(MixtureModel m, String where) {
+        if (!m.plain())
+            throw new BadInputException(where + "a mixture with " + m.nonDefaults() + " is not a velocity field with noise at t = 0; "
+                    + "read it with Models.loadMixtureModel or Models.loadProcess");
+        return m.mixture();
+    }
+
     private static String jsonProblem(JsonProcessingException e) {
         var loc = e.getLocation();
         return Quote.of(String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""))
                 + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr());
     }
 
-    private static GaussianMixture readMixture(JsonParser jp, String where) throws IOException {
+    private static MixtureModel readMixture(JsonParser jp, String where) throws IOException {
         if (jp.nextToken() != JsonToken.START_OBJECT) throw new BadInputException(where + "expected a JSON object, got " + token(jp));
         double[] w = null, s = null;
         double[][] means = null;
         boolean typed = false;
+        ProcessSpec process = null;
+        Prediction prediction = null;
+        int[] classes = null;
         while (jp.nextToken() == JsonToken.FIELD_NAME) {
             String f = jp.currentName();
             JsonToken v = jp.nextToken();
@@ -293,8 +397,10 @@ public final class Models {
                 case "weights" -> w = numbers(jp, where + "field \"weights\"", MAX_MIXTURE_ENTRIES);
                 case "stds" -> s = numbers(jp, where + "field \"stds\"", MAX_MIXTURE_ENTRIES);
                 case "means" -> means = means(jp, where);
-                default -> throw new BadInputException(where + "unknown field " + Quote.of(f) + "; a gaussian-mixture has only "
-                        + String.join(", ", MIXTURE_FIELDS.stream().map(x -> "\"" + x + "\"").toList()));
+                case "process" -> process = readProcess(jp, where + "field \"process\"");
+                case "prediction" -> prediction = Prediction.parse(name(jp, where + "field \"prediction\"", PREDICTIONS));
+                case "classes" -> classes = labels(jp, where + "field \"classes\"");
+                default -> throw new BadInputException(where + "unknown field " + Quote.of(f) + "; a gaussian-mixture has only " + listed(MIXTURE_FIELDS));
             }
         }
         JsonToken after; // the object has ended: nothing may follow it
@@ -334,11 +440,136 @@ public final class Models {
         }
         if (!(Math.abs(sum - 1) <= 1e-6))
             throw new BadInputException(where + "field \"weights\" sums to " + sum + "; the weights must sum to 1 (within 1e-6), and are not normalised for you");
+        GaussianMixture gm;
         try {
-            return new GaussianMixture(w, means, s);
+            gm = new GaussianMixture(w, means, s);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(where + e.getMessage());
         }
+        if (process == null) process = ProcessSpec.flow();
+        if (prediction == null && process instanceof ProcessSpec.Vp)
+            throw new BadInputException(where + "field \"prediction\" is missing; a vp process needs \"epsilon\", \"v\" or \"x0\" "
+                    + "(the default, \"velocity\", is a flow's)");
+        try {
+            return new MixtureModel(gm, classes, process, prediction == null ? Prediction.VELOCITY : prediction);
+        } catch (InvalidSettingException e) { // prediction against process, classes against components: the record's checks
+            throw new BadInputException(where + "field \"" + e.setting() + "\" " + e.problem());
+        }
+    }
+
+    /**
+     * "process": an object of the fields of its kind (see {@link #loadMixtureModel}), its parser on the
+     * object's first token; what names the field in messages.
+     */
+    private static ProcessSpec readProcess(JsonParser jp, String what) throws IOException {
+        if (jp.currentToken() != JsonToken.START_OBJECT)
+            throw new BadInputException(what + " must be an object such as {\"kind\": \"flow\"} or {\"kind\": \"vp\", \"schedule\": \"linear\"}, got "
+                    + token(jp));
+        String kind = null, schedule = null;
+        Integer noiseAt = null, trainSteps = null;
+        Double shift = null, betaStart = null, betaEnd = null;
+        List<String> seen = new ArrayList<>();
+        while (jp.nextToken() == JsonToken.FIELD_NAME) {
+            String f = jp.currentName();
+            jp.nextToken();
+            String at = what + ".\"" + f + "\"";
+            switch (f) {
+                case "kind" -> kind = name(jp, at, KINDS);
+                case "schedule" -> schedule = name(jp, at, SCHEDULES);
+                case "noiseAt" -> noiseAt = integer(jp, at, 0, 1);
+                case "trainSteps" -> trainSteps = integer(jp, at, 2, BetaSchedule.MAX_TRAIN_STEPS);
+                case "shift" -> shift = number(jp, at, "[" + MIN_SHIFT + ", " + MAX_SHIFT + "]", x -> x >= MIN_SHIFT && x <= MAX_SHIFT);
+                case "betaStart" -> betaStart = number(jp, at, "[" + MIN_BETA + ", 1)", x -> x >= MIN_BETA && x < 1);
+                case "betaEnd" -> betaEnd = number(jp, at, "[" + MIN_BETA + ", 1)", x -> x >= MIN_BETA && x < 1);
+                default -> throw new BadInputException(what + " has unknown field " + Quote.of(f) + "; a flow process has only " + listed(FLOW_FIELDS)
+                        + ", a vp process only " + listed(VP_FIELDS));
+            }
+            seen.add(f);
+        }
+        if (kind == null) throw new BadInputException(what + " needs \"kind\": \"flow\" or \"vp\"");
+        List<String> fields = kind.equals("flow") ? FLOW_FIELDS : VP_FIELDS;
+        for (String f : seen)
+            if (!fields.contains(f))
+                throw new BadInputException(what + ".\"" + f + "\" is not a field of a " + kind + " process, which has only " + listed(fields));
+        try {
+            if (kind.equals("flow")) {
+                int at = noiseAt == null ? 0 : noiseAt;
+                if (shift != null && at != 1)
+                    throw new BadInputException(what + ".\"shift\" applies to \"noiseAt\": 1 only (the SD3/Flux convention); this flow has noise at 0");
+                return new ProcessSpec.Flow(at, shift == null ? 1.0 : shift);
+            }
+            if (schedule == null)
+                throw new BadInputException(what + " needs \"schedule\": " + listed(SCHEDULES) + " for kind vp");
+            BetaSchedule named = switch (schedule) {
+                case "linear" -> BetaSchedule.linear();
+                case "scaled-linear" -> BetaSchedule.scaledLinear();
+                default -> BetaSchedule.cosine();
+            };
+            if (named.kind() == BetaSchedule.Kind.COSINE && (betaStart != null || betaEnd != null))
+                throw new BadInputException(what + ".\"" + (betaStart != null ? "betaStart" : "betaEnd")
+                        + "\" applies to the linear and scaled-linear schedules only; the cosine schedule's betas follow from \"trainSteps\" alone");
+            double b0 = betaStart != null ? betaStart : named.betaStart(), b1 = betaEnd != null ? betaEnd : named.betaEnd();
+            if (named.kind() != BetaSchedule.Kind.COSINE && !(b0 <= b1))
+                throw new BadInputException(what + ".\"betaStart\" must be <= \"betaEnd\", got " + b0 + (betaStart == null ? " (the default)" : "")
+                        + " > " + b1 + (betaEnd == null ? " (the default)" : ""));
+            BetaSchedule bs = new BetaSchedule(named.kind(), b0, b1, trainSteps == null ? 1000 : trainSteps);
+            double last = bs.alphasCumprod()[bs.trainSteps() - 1];
+            if (!(last >= MIN_ALPHA_BAR))
+                throw new BadInputException(what + " leaves alpha-bar = " + last + " at its noisiest step " + (bs.trainSteps() - 1) + ", below "
+                        + MIN_ALPHA_BAR + ": too little signal for x0 = (x - s eps) / sqrt(alpha-bar) to stay finite; lower \"betaEnd\" or \"trainSteps\"");
+            return new ProcessSpec.Vp(bs, TimestepSpacing.TRAILING);
+        } catch (InvalidSettingException e) { // the records' own checks, should one be stricter than the above
+            throw new BadInputException(what + ".\"" + e.setting() + "\" " + e.problem());
+        }
+    }
+
+    private static String listed(List<String> names) {
+        return String.join(", ", names.stream().map(x -> "\"" + x + "\"").toList());
+    }
+
+    /** A JSON string that is one of names, exactly. */
+    private static String name(JsonParser jp, String what, List<String> names) throws IOException {
+        if (jp.currentToken() != JsonToken.VALUE_STRING || !names.contains(jp.getText()))
+            throw new BadInputException(what + " must be one of " + listed(names) + ", got " + token(jp));
+        return jp.getText();
+    }
+
+    /** A JSON integer (no fraction, no exponent) in [lo, hi]. */
+    private static int integer(JsonParser jp, String what, int lo, int hi) throws IOException {
+        if (jp.currentToken() != JsonToken.VALUE_NUMBER_INT || jp.getNumberType() != JsonParser.NumberType.INT
+                || jp.getIntValue() < lo || jp.getIntValue() > hi)
+            throw new BadInputException(what + " must be an integer in [" + lo + ", " + hi + "], got " + token(jp));
+        return jp.getIntValue();
+    }
+
+    /** A JSON number within range (an overflowing one reads as infinite, and NaN is no JSON number). */
+    private static double number(JsonParser jp, String what, String range, java.util.function.DoublePredicate inRange) throws IOException {
+        JsonToken t = jp.currentToken();
+        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT)
+            throw new BadInputException(what + " must be a number in " + range + ", got " + token(jp));
+        double x = jp.getDoubleValue();
+        if (!inRange.test(x)) throw new BadInputException(what + " must be a number in " + range + ", got " + x);
+        return x;
+    }
+
+    /**
+     * "classes": an array of at most {@link #MAX_MIXTURE_ENTRIES} int labels >= 0, its parser on the array; their count
+     * and range against the components are {@link MixtureModel}'s checks.
+     */
+    private static int[] labels(JsonParser jp, String what) throws IOException {
+        if (jp.currentToken() != JsonToken.START_ARRAY)
+            throw new BadInputException(what + " must be an array of class labels (integers >= 0), one per component, got " + token(jp));
+        int[] a = new int[8];
+        int n = 0;
+        for (JsonToken t; (t = jp.nextToken()) != JsonToken.END_ARRAY; n++) {
+            if (t != JsonToken.VALUE_NUMBER_INT || jp.getNumberType() != JsonParser.NumberType.INT || jp.getIntValue() < 0)
+                throw new BadInputException(what + "[" + n + "] must be an integer >= 0 (a class label), got " + token(jp));
+            if (n >= MAX_MIXTURE_ENTRIES)
+                throw new BadInputException(what + " has more than " + MAX_MIXTURE_ENTRIES + " labels; it holds one per component");
+            if (n == a.length) a = Arrays.copyOf(a, (int) Math.min(2L * n, Integer.MAX_VALUE - 8));
+            a[n] = jp.getIntValue();
+        }
+        return Arrays.copyOf(a, n);
     }
 
     /** "means": an array of arrays of numbers, at most {@link #MAX_MIXTURE_DIM} each and {@link #MAX_MIXTURE_ENTRIES} in all. */

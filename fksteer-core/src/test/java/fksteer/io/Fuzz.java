@@ -385,9 +385,10 @@ public final class Fuzz {
         return "{" + String.join(sep, parts) + "}";
     }
 
-    public static Case mixture(long i) {
-        SplittableRandom r = rng("mixture", i);
-        String family = MIXTURE_FAMILIES.get((int) Math.floorMod(i, MIXTURE_FAMILIES.size()));
+    /** A random valid plain mixture: m components in d dimensions, as numbers and as the file's fields in a mutable map. */
+    private record Base(int m, int d, double[] w, double[] s, double[][] mu, Map<String, String> fields) {}
+
+    private static Base base(SplittableRandom r) {
         int m = 1 + r.nextInt(4), d = 1 + r.nextInt(4);
         double[] w = new double[m], s = new double[m];
         double[][] mu = new double[m][d];
@@ -405,6 +406,17 @@ public final class Fuzz {
         StringBuilder means = new StringBuilder("[");
         for (int j = 0; j < m; j++) means.append(j == 0 ? "" : ",").append(nums(mu[j]));
         f.put("means", means.append(']').toString());
+        return new Base(m, d, w, s, mu, f);
+    }
+
+    public static Case mixture(long i) {
+        SplittableRandom r = rng("mixture", i);
+        String family = MIXTURE_FAMILIES.get((int) Math.floorMod(i, MIXTURE_FAMILIES.size()));
+        Base base = base(r);
+        int m = base.m(), d = base.d();
+        double[] w = base.w(), s = base.s();
+        double[][] mu = base.mu();
+        Map<String, String> f = base.fields();
         Expect expect = Expect.REJECT;
         String suffix = "";
         switch (family) {
@@ -424,7 +436,7 @@ public final class Fuzz {
                 String extra = json(k) + ":" + (r.nextBoolean() ? f.get(k) : k.equals("type") ? "\"gaussian-mixture\"" : "[1]");
                 return Case.of(family, t.substring(0, t.length() - 1) + "," + extra + "}", Expect.REJECT);
             }
-            case "unknown-fields" -> f.put(pick(r, "process", "prediction", "classes", "Weights", "type2", "", "foo", "__metadata__"),
+            case "unknown-fields" -> f.put(pick(r, "Process", "predictions", "labels", "Weights", "type2", "", "foo", "__metadata__"),
                     pick(r, "\"x\"", "1", "null", "[]", "{}"));
             case "wrong-types" -> {
                 String k = pick(r, List.copyOf(f.keySet()));
@@ -501,6 +513,214 @@ public final class Fuzz {
             default -> throw new AssertionError(family);
         }
         return Case.of(family, mixtureText(r, f) + suffix, expect);
+    }
+
+    // ------------------------------------------------------------------ mixtures with a process, a prediction and classes
+
+    public static final List<String> PROCESS_FAMILIES = List.of("valid", "invalid", "extremes", "garbage", "truncation");
+
+    /** A random valid choice of the optional fields: a process object (fields in JSON text; null for none), a prediction, classes. */
+    private static final class ProcessFields {
+        Map<String, String> process = new LinkedHashMap<>();
+        String prediction, classes;
+        boolean vp, cosine, linearKind, noiseAt1;
+
+        /** Puts the fields into the file's fields f, the process object's in a random order. */
+        void into(SplittableRandom r, Map<String, String> f) {
+            if (process != null) {
+                List<String> keys = new ArrayList<>(process.keySet());
+                shuffle(r, keys);
+                List<String> parts = new ArrayList<>();
+                for (String k : keys) parts.add(json(k) + pick(r, ":", ": ") + process.get(k));
+                f.put("process", "{" + String.join(pick(r, ",", ", "), parts) + "}");
+            }
+            if (prediction != null) f.put("prediction", prediction);
+            if (classes != null) f.put("classes", classes);
+        }
+    }
+
+    private static ProcessFields validProcess(SplittableRandom r, int m) {
+        ProcessFields p = new ProcessFields();
+        if (r.nextInt(8) == 0) { // no process: today's flow, maybe with classes
+            p.process = null;
+            p.prediction = pick(r, null, "\"velocity\"");
+        } else if (r.nextBoolean()) {
+            p.process.put("kind", "\"flow\"");
+            p.noiseAt1 = r.nextInt(3) > 0;
+            if (p.noiseAt1 || r.nextBoolean()) p.process.put("noiseAt", p.noiseAt1 ? "1" : "0");
+            if (p.noiseAt1 && r.nextBoolean()) p.process.put("shift", pick(r, "1", "3", "0.5", "1e-3", "1e6", "2.5", "7"));
+            p.prediction = pick(r, null, "\"velocity\"");
+        } else {
+            p.vp = true;
+            String sched = pick(r, "linear", "scaled-linear", "cosine");
+            p.cosine = sched.equals("cosine");
+            p.linearKind = !p.cosine;
+            p.process.put("kind", "\"vp\"");
+            p.process.put("schedule", json(sched));
+            if (r.nextBoolean()) p.process.put("trainSteps", String.valueOf(p.cosine ? pick(r, 2, 3, 10, 100, 1000, 4000, 100000) : pick(r, 2, 3, 10, 100, 1000)));
+            if (p.linearKind && r.nextBoolean()) p.process.put("betaStart", pick(r, "1e-4", "0.00085", "1e-8", "0.001", "5e-5"));
+            if (p.linearKind && r.nextBoolean()) p.process.put("betaEnd", pick(r, "0.012", "0.02", "0.03", "0.05", "0.0125"));
+            p.prediction = pick(r, "\"epsilon\"", "\"v\"", "\"x0\"");
+        }
+        if (r.nextBoolean()) { // classes: every label 0..K-1 used
+            int k = 1 + r.nextInt(m);
+            List<Integer> labels = new ArrayList<>();
+            for (int j = 0; j < m; j++) labels.add(j < k ? j : r.nextInt(k));
+            shuffle(r, labels);
+            p.classes = labels.toString();
+        }
+        return p;
+    }
+
+    /**
+     * Mixture files with the optional "process", "prediction" and "classes": valid ones (accept), one
+     * certain fault each (reject), extreme numbers (either), garbled (either) and truncated (reject).
+     */
+    public static Case processMixture(long i) {
+        SplittableRandom r = rng("process-mixture", i);
+        String family = PROCESS_FAMILIES.get((int) Math.floorMod(i, PROCESS_FAMILIES.size()));
+        Base b = base(r);
+        int m = b.m();
+        Map<String, String> f = b.fields();
+        ProcessFields p = validProcess(r, m);
+        Expect expect = Expect.REJECT;
+        switch (family) {
+            case "valid" -> expect = Expect.ACCEPT;
+            case "invalid" -> {
+                if (p.process == null) { // give it one to spoil
+                    p.process = new LinkedHashMap<>(Map.of("kind", "\"flow\""));
+                    if (p.prediction == null) p.prediction = "\"velocity\"";
+                }
+                Map<String, String> q = p.process;
+                switch (r.nextInt(16)) {
+                    case 0 -> q.put(pick(r, "foo", "Kind", "timestepSpacing", "sigma", "", "noise_at", "beta_start"), pick(r, "1", "\"x\"", "null"));
+                    case 1 -> {
+                        if (p.vp) q.put(pick(r, "noiseAt", "shift"), "1");
+                        else q.put(pick(r, "schedule", "trainSteps", "betaStart", "betaEnd"), pick(r, "\"linear\"", "1000", "0.001"));
+                    }
+                    case 2 -> q.remove("kind");
+                    case 3 -> q.put("kind", pick(r, "\"Flow\"", "\"VP\"", "\"ddpm\"", "\"\"", "1", "null", "[\"flow\"]", "{}", "\"flow-noise-at-1\""));
+                    case 4 -> p.process = null; // and a bad "process" value below
+                    case 5 -> p.prediction = p.vp ? pick(r, "\"velocity\"", null) : pick(r, "\"epsilon\"", "\"v\"", "\"x0\"");
+                    case 6 -> p.prediction = pick(r, "\"eps\"", "\"v_prediction\"", "\"sample\"", "\"Velocity\"", "\"\"", "1", "null", "[]");
+                    case 7 -> {
+                        q.clear();
+                        q.put("kind", "\"vp\"");
+                        q.put("schedule", "\"cosine\"");
+                        q.put(pick(r, "betaStart", "betaEnd"), pick(r, "0.0001", "0.02", "0.5"));
+                        p.prediction = "\"epsilon\"";
+                    }
+                    case 8 -> {
+                        q.clear();
+                        q.put("kind", "\"flow\"");
+                        if (r.nextBoolean()) q.put("noiseAt", "0");
+                        q.put("shift", pick(r, "1", "3", "0.5"));
+                        p.prediction = pick(r, null, "\"velocity\"");
+                    }
+                    case 9 -> {
+                        if (p.vp) q.put("trainSteps", pick(r, "1", "0", "100001", "1000.0", "1e3", "\"1000\"", "-1", "4294967296", "true"));
+                        else q.put("noiseAt", pick(r, "2", "-1", "1.0", "\"1\"", "true", "null", "1e0"));
+                    }
+                    case 10 -> {
+                        q.clear();
+                        q.put("kind", "\"vp\"");
+                        q.put("schedule", pick(r, "\"linear\"", "\"scaled-linear\""));
+                        if (r.nextBoolean()) q.put(pick(r, "betaStart", "betaEnd"), pick(r, "0", "1", "-1e-4", "9e-9", "1.5", "\"0.01\"", "null", "1e400"));
+                        else {
+                            q.put("betaStart", "0.03");
+                            q.put("betaEnd", pick(r, "0.02", "0.0299"));
+                        }
+                        p.prediction = "\"v\"";
+                    }
+                    case 11 -> {
+                        q.clear();
+                        q.put("kind", "\"vp\"");
+                        if (r.nextBoolean()) q.put("schedule", pick(r, "\"Linear\"", "\"scaled_linear\"", "\"squaredcos_cap_v2\"", "\"sigmoid\"", "1", "null"));
+                        p.prediction = "\"epsilon\"";
+                    }
+                    case 12 -> p.classes = switch (r.nextInt(6)) {
+                        case 0 -> m == 1 ? "[1]" : "[0," + m + nums(new double[m - 2]).replace("[", ",").replace(".0", "").replace(",]", "]");
+                        case 1 -> nums(new double[m + 1]).replace(".0", "");
+                        case 2 -> m == 1 ? "[]" : nums(new double[m - 1]).replace(".0", "");
+                        case 3 -> "[-1" + ",0".repeat(m - 1) + "]";
+                        case 4 -> "[" + pick(r, "0.0", "\"0\"", "null", "[0]", "true", "2147483648") + ",0".repeat(m - 1) + "]";
+                        default -> pick(r, "0", "\"0\"", "null", "{}");
+                    };
+                    case 13 -> {
+                        q.clear();
+                        q.put("kind", "\"vp\"");
+                        q.put("schedule", "\"linear\"");
+                        if (r.nextBoolean()) q.put("trainSteps", "100000");
+                        else {
+                            q.put("betaStart", "0.5");
+                            q.put("betaEnd", "0.9");
+                        }
+                        p.prediction = "\"x0\"";
+                    }
+                    case 14 -> {
+                        p.into(r, f);
+                        String t = mixtureText(r, f);
+                        int at = t.indexOf("\"kind\"");
+                        return Case.of(family, t.substring(0, at) + "\"kind\":\"flow\"," + t.substring(at), Expect.REJECT); // kind twice
+                    }
+                    default -> {
+                        p.into(r, f);
+                        String t = mixtureText(r, f);
+                        String k = pick(r, "process", "prediction", "classes");
+                        String v = switch (k) {
+                            case "process" -> "{\"kind\":\"flow\"}";
+                            case "prediction" -> "\"velocity\"";
+                            default -> "[" + "0,".repeat(m - 1) + "0]";
+                        };
+                        return Case.of(family, t.substring(0, t.length() - 1) + "," + json(k) + ":" + v + "}", Expect.REJECT); // a field twice
+                    }
+                }
+                p.into(r, f);
+                if (p.process == null) f.put("process", pick(r, "\"flow\"", "null", "1", "[]", "[{\"kind\":\"flow\"}]", "true", "\"vp\""));
+            }
+            case "extremes" -> {
+                if (p.vp && p.linearKind && r.nextBoolean())
+                    p.process.put(pick(r, "betaStart", "betaEnd"), pick(r, "1e-8", "9.99e-9", "0.9999999999999999", "0.5", "0.999", "1e-300", "0.02",
+                            "1.0000000001e-8"));
+                else if (p.vp) p.process.put("trainSteps", pick(r, "2", "100000", "99999", "3", "100001", "65536"));
+                else {
+                    if (p.process == null) p.process = new LinkedHashMap<>(Map.of("kind", "\"flow\""));
+                    p.process.put("noiseAt", "1");
+                    p.process.put("shift", pick(r, "1e-300", "4.9e-324", "1e6", "1000000.0000001", "1e-6", "1e308", "0.0", "-0.0", "1e-320"));
+                }
+                expect = Expect.EITHER;
+            }
+            case "garbage" -> { // one or two edits inside the value of "process", "prediction" or "classes"; the rest stays valid
+                p.into(r, f);
+                List<String> keys = new ArrayList<>(List.of("process", "prediction", "classes"));
+                keys.retainAll(f.keySet());
+                if (keys.isEmpty()) f.put(keys.add("process") ? "process" : "", "{\"kind\":\"flow\"}");
+                String k = pick(r, keys);
+                StringBuilder t = new StringBuilder(f.get(k));
+                List<Integer> digits = new ArrayList<>();
+                for (int j = 0; j < t.length(); j++) if (Character.isDigit(t.charAt(j))) digits.add(j);
+                if (digits.isEmpty() || r.nextBoolean()) garble(r, t, "0123456789.-eE+,:\"{}[] kindflowvpschedulecosinelinearnoiseAtshift", 2);
+                else { // a digit changed, inserted or deleted: mostly still JSON, often still valid
+                    int at = pick(r, digits);
+                    char c = (char) ('0' + r.nextInt(10));
+                    switch (r.nextInt(3)) {
+                        case 0 -> t.setCharAt(at, c);
+                        case 1 -> t.insert(at, c);
+                        default -> t.deleteCharAt(at);
+                    }
+                }
+                f.put(k, t.toString());
+                return Case.of(family, mixtureText(r, f), Expect.EITHER);
+            }
+            case "truncation" -> {
+                p.into(r, f);
+                String t = mixtureText(r, f);
+                return Case.of(family, t.substring(0, r.nextInt(t.length())), Expect.REJECT);
+            }
+            default -> throw new AssertionError(family);
+        }
+        if (!family.equals("invalid")) p.into(r, f);
+        return Case.of(family, mixtureText(r, f), expect);
     }
 
     // ------------------------------------------------------------------ rewards

@@ -1,18 +1,27 @@
 package fksteer.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import fksteer.kernel.Finite;
 import fksteer.model.DifferentiableField;
 import fksteer.model.VelocityField;
+import fksteer.process.Chain;
+import fksteer.process.Condition;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.reward.DifferentiableReward;
 import fksteer.reward.Reward;
 import fksteer.reward.Rewards;
+import fksteer.rng.Rng;
+import fksteer.solver.Sampler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -22,13 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The readers under hostile input (issue 9's fuzz suite): every mutated safetensors file, mixture file
- * and reward spec from {@link Fuzz} must end, within 10 s, either as a model or reward that is finite
- * where it promises to be, or as one BadInputException (InvalidSettingException for rewards) with a
+ * (with and without "process", "prediction" and "classes") and reward spec from {@link Fuzz} must end,
+ * within 10 s, either as a model or reward that is finite where it promises to be (a mixture's process
+ * through {@link Models#loadProcess} and a short chain), or as one BadInputException (InvalidSettingException for rewards) with a
  * one-line message; never another exception. Cases whose fate is certain (a truncated file, a
  * duplicate name, a spec with a space inside a number; a valid input) must meet it.
  */
 class InputFuzzTest {
-    static final int SAFETENSORS = 1100, MIXTURES = 330, REWARDS = 330;
+    static final int SAFETENSORS = 1100, MIXTURES = 330, REWARDS = 330, PROCESS_MIXTURES = 300;
 
     @TempDir
     Path dir;
@@ -112,8 +122,10 @@ class InputFuzzTest {
             Path p = dir.resolve("case" + i + ".json");
             Files.write(p, c.bytes());
             String label = "mixture " + c.family() + " case " + i + " " + Quote.of(c.text());
-            // a mixture promises finite velocities for states far beyond its means (Models.MAX_MEAN)
-            tally(counts, c.family(), outcome(c, label, p.getFileName().toString(), () -> Models.load(p.toString()), f -> {
+            // a mixture promises finite velocities for states far beyond its means (Models.MAX_MEAN), and its process runs finite
+            tally(counts, c.family(), outcome(c, label, p.getFileName().toString(), () -> Models.loadProcess(p.toString(), Condition.NONE), pr -> {
+                assertRunsFinite(pr, r, label);
+                VelocityField f = Models.load(p.toString());
                 assertFinite(f, r, 1, label);
                 assertFinite(f, r, 1e8, label);
             }));
@@ -121,6 +133,69 @@ class InputFuzzTest {
         }
         checkCounts(counts, Fuzz.MIXTURE_FAMILIES, MIXTURES);
         assertTrue(counts.get("extremes")[0] > 0 && counts.get("extremes")[1] > 0, "extremes: some accepted, some refused");
+    }
+
+    /**
+     * Mixture files with "process", "prediction" and "classes": each loads through loadProcess as a
+     * process whose short chains (and, with classes, its guided conditional chains) stay finite, Models.load
+     * takes it or refuses it in one line, or it fails with one line naming the file.
+     */
+    @Test
+    void mutatedProcessMixtureFilesLoadAsFiniteProcessesOrFailWithOneLine() throws Exception {
+        Map<String, int[]> counts = new TreeMap<>();
+        SplittableRandom r = new SplittableRandom(12);
+        int[] kinds = new int[3]; // accepted flow, flow-noise-at-1, vp
+        for (int i = 0; i < PROCESS_MIXTURES; i++) {
+            Fuzz.Case c = Fuzz.processMixture(i);
+            Path p = dir.resolve("case" + i + ".json");
+            Files.write(p, c.bytes());
+            String label = "process mixture " + c.family() + " case " + i + " " + Quote.of(c.text(), 0, 400);
+            tally(counts, c.family(), outcome(c, label, p.getFileName().toString(), () -> Models.loadProcess(p.toString(), Condition.NONE), pr -> {
+                kinds[List.of("flow", "flow-noise-at-1", "vp").indexOf(pr.kind())]++;
+                assertRunsFinite(pr, r, label);
+                MixtureModel m = Models.loadMixtureModel(p);
+                if (m.classCount() > 0)
+                    for (Condition cond : List.of(Condition.label(m.classCount() - 1), Condition.label(0).withCfg(3)))
+                        assertRunsFinite(Models.loadProcess(p.toString(), cond), r, label + " under " + cond);
+                if (m.plain()) assertFinite(Models.load(p.toString()), r, 1e8, label);
+                else {
+                    InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> Models.load(p.toString()), label);
+                    assertTrue(e.getMessage().contains("Models.loadProcess") && !e.getMessage().matches("(?s).*\\R.*"), label + ": " + e.getMessage());
+                }
+            }));
+            Files.delete(p);
+        }
+        checkCounts(counts, Fuzz.PROCESS_FAMILIES, PROCESS_MIXTURES);
+        assertTrue(counts.get("extremes")[0] > 0 && counts.get("extremes")[1] > 0, "extremes: some accepted, some refused");
+        assertTrue(counts.get("garbage")[0] > 0 && counts.get("garbage")[1] > 0, "garbage: some accepted, some refused");
+        for (int k : kinds) assertTrue(k > 10, "every kind of process ran: " + java.util.Arrays.toString(kinds));
+    }
+
+    /**
+     * Two steps of the process's deterministic and stochastic samplers from its noise, every denoised
+     * prediction and state finite; then a two-step lookahead from step 1 on states of scale 1e8.
+     */
+    static void assertRunsFinite(Process pr, SplittableRandom r, String label) {
+        int n = 4, d = pr.dim();
+        for (Sampler s : List.of(pr.deterministicSampler(), pr.stochasticSampler())) {
+            String what = label + ", " + s.kind().cliName;
+            Chain ch = pr.chain(s, 2, n);
+            Particles x = ch.newParticles(n), hat = ch.newParticles(n);
+            ch.initialNoise(x, r.nextLong());
+            long[] rng = Rng.streams(r.nextLong(), n);
+            for (int k = 0; k < ch.steps(); k++) {
+                ch.prepare(x, k);
+                ch.predictData(x, k, hat);
+                assertTrue(Finite.all(hat.floats(), n * d), what + ": non-finite denoised prediction at step " + k);
+                ch.advance(x, k, rng);
+                assertTrue(Finite.all(x.floats(), n * d), what + ": non-finite state after step " + k);
+            }
+            Chain tail = ch.tail(1, 2, pr.deterministicSampler(), n);
+            float[] far = x.floats();
+            for (int i = 0; i < n * d; i++) far[i] = (float) ((2 * r.nextDouble() - 1) * 1e8);
+            tail.solve(x, 0, tail.steps(), rng);
+            assertTrue(Finite.all(x.floats(), n * d), what + ": non-finite lookahead from states of scale 1e8");
+        }
     }
 
     @Test

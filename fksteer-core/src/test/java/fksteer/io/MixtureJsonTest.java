@@ -90,7 +90,7 @@ class MixtureJsonTest {
 
     @Test
     void unknownMixtureFieldsAreRejected() throws Exception {
-        for (String f : new String[] {"process", "prediction", "classes", "Weights", "comment"})
+        for (String f : new String[] {"Process", "predictions", "labels", "schedule", "Weights", "comment"})
             rejected("{" + TYPE + ", \"weights\": [1], \"means\": [[0]], \"stds\": [1], \"" + f + "\": 1}", "unknown field '" + f + "'");
     }
 
