@@ -79,7 +79,9 @@ public record Condition(int[] labels, float[] vectors, int width, double cfg) {
 
     /**
      * Checks the condition against a model's classes and condition width and a run of n particles
-     * (a per-particle condition needs exactly n rows); one line naming condition otherwise.
+     * (a per-particle condition needs exactly n rows; n = 0 where the run's particles are not known yet,
+     * as when a process is bound, and only the labels and width are checked); one line naming condition
+     * otherwise.
      */
     public void check(int classes, int conditionWidth, int n) {
         if (labels != null) {
@@ -91,7 +93,7 @@ public record Condition(int[] labels, float[] vectors, int width, double cfg) {
             InvalidSettingException.require(conditionWidth == width, "condition", "has " + width + " entries but the model takes "
                     + (conditionWidth == 0 ? "no vector condition" : conditionWidth));
         int r = rows();
-        InvalidSettingException.require(r <= 1 || r == n, "condition", "gives " + r + " per-particle rows for " + n + " particles");
+        InvalidSettingException.require(r <= 1 || n == 0 || r == n, "condition", "gives " + r + " per-particle rows for " + n + " particles");
     }
 
     /** Writes particle i's label (or 0 for a vector condition, -1 for none) into out[i], i < n. */

@@ -318,6 +318,11 @@ public final class FlowProcess implements Process {
         @Override
         public void advanceGuided(Particles p, int s, long[] rng, float[] shift, double[] logCorr) {
             use(p);
+            if (!(variance(s) > 0)) {                       // no noise (an ODE solver): the model's step, no correction
+                integ.stepFromVelocity(p.floats(), p.count(), times[s], times[s + 1] - times[s], rng);
+                java.util.Arrays.fill(logCorr, 0, p.count(), 0.0);
+                return;
+            }
             integ.stepGuided(p.floats(), p.count(), times[s], times[s + 1] - times[s], rng, shift, logCorr);
         }
 

@@ -262,7 +262,7 @@ public final class VpProcess implements Process {
                 for (int k = 0; k < d; k++) {
                     int j = i * d + k;
                     float m = shift[j];
-                    x[j] = mean[j] + m + sd * eps[k];                 // τ = N(mean + shift, σ² I)
+                    x[j] = Math.fma(sd, eps[k], mean[j] + m);         // τ = N(mean + shift, σ² I), rounded as advance rounds
                     lc += (double) m * m + 2.0 * sd * m * eps[k];
                 }
                 logCorr[i] = -lc / (2.0 * var);                       // log p/τ at x' = mean + shift + σ z
