@@ -3,14 +3,13 @@ package fksteer.cli;
 import fksteer.io.Json;
 import fksteer.io.Models;
 import fksteer.kernel.Parallel;
-import fksteer.model.CountingField;
-import fksteer.model.VelocityField;
+import fksteer.process.Chain;
+import fksteer.process.Particles;
+import fksteer.process.Process;
 import fksteer.plot.Panel;
 import fksteer.plot.Plots;
 import fksteer.steer.Noise;
-import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
-import fksteer.solver.TimeGrid;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample a model from noise (t=0) to data (t=1) with an ODE solver or SDE sampler.",
+        description = "Sample a model from noise to data with its process's samplers: ODE solvers or the SDE for flows, DDIM or DDPM for VP diffusion.",
         footer = {"", "Examples:",
                 "  fksteer sample --model checkerboard --sampler midpoint --steps 150 --particles 2048 --seed 1 --out s.json --plot s.png",
                 "  fksteer sample --model checkerboard --sampler sde --stochasticity 0.5 --steps 100 --particles 2048 --seed 1 --out sde.json --trajectory-plot traj.png",
@@ -34,12 +33,6 @@ final class SampleCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors or FILE.json (gaussian mixture)")
     String model;
-
-    @Option(names = "--sampler", defaultValue = "midpoint", description = "euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic (default ${DEFAULT-VALUE})")
-    String sampler;
-
-    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of --sampler sde or reference-sde, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
-    double stochasticity;
 
     @Option(names = "--steps", defaultValue = "100", description = "solver steps (default ${DEFAULT-VALUE})")
     int steps;
@@ -65,32 +58,31 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--trajectory-plot", description = "9 panels t = 0, 1/8, ..., 1 (PNG)")
     Path trajectoryPlot;
 
+    @CommandLine.Mixin
+    ProcessOptions processOptions = new ProcessOptions();
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         Validate.threads(threads, "fksteer sample", stderr);
-        Sampler s = Sampler.parse(sampler, stochasticity);
-        if (s.kind() != Sampler.Kind.SDE && s.kind() != Sampler.Kind.REFERENCE_SDE) {
-            if (spec.commandLine().getParseResult().hasMatchedOption("--stochasticity"))
-                throw new IllegalArgumentException("--stochasticity applies only to --sampler sde or reference-sde, not " + s.kind().cliName);
-            s = Sampler.ode(s.kind());
-        }
         Validate.positive("--steps", steps, 1_000_000);
         Validate.positive("--particles", particles, 50_000_000);
         Outputs outputs = new Outputs();
         outputs.file("out", out, ".json");
         outputs.file("plot", plot, ".png");
         outputs.file("trajectoryPlot", trajectoryPlot, ".png");
-        VelocityField f = Models.load(model);
+        Process f = Models.loadProcess(model, processOptions.condition()).counted();
+        Sampler s = processOptions.sampler(f, false);
         if ((plot != null || trajectoryPlot != null) && f.dim() < 2)
             throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
         Memory.require(particles, Memory.sample(s, f.dim(), plot != null, trajectoryPlot != null));
-        CountingField cf = new CountingField(f);
         int d = f.dim();
         long t0 = System.nanoTime();
-        float[] x = Noise.initial(particles, d, seed);
+        Chain chain = f.chain(s, steps, particles);
+        Particles p = chain.newParticles(particles);
+        chain.initialNoise(p, seed);
+        float[] x = p.floats();
         long[] rng = Noise.stepStreams(seed, particles);
-        Integrator integ = s.bind(cf, particles);
         List<Panel> traj = new ArrayList<>();
         int[] snap = new int[9];
         for (int k = 0; k <= 8; k++) snap[k] = (int) Math.round(k * steps / 8.0);
@@ -99,12 +91,12 @@ final class SampleCommand implements Callable<Integer> {
             bar.progress(0, steps, "steps");
             for (int st = 0; st <= steps; st++) {
                 while (trajectoryPlot != null && nextSnap <= 8 && snap[nextSnap] == st) {
-                    traj.add(Panel.of(String.format(Locale.ROOT, "t = %.3f", TimeGrid.at(0, 1, steps, st)), x.clone(), particles, d));
+                    traj.add(Panel.of(String.format(Locale.ROOT, "t = %.3f", chain.time(st)), x.clone(), particles, d));
                     nextSnap++;
                 }
                 if (st == steps) break;
-                float ta = TimeGrid.at(0, 1, steps, st), tb = TimeGrid.at(0, 1, steps, st + 1);
-                integ.step(x, particles, ta, tb - ta, rng);
+                chain.prepare(p, st);
+                chain.advance(p, st, rng);
                 bar.progress(st + 1, steps, "steps");
             }
             bar.finish();
@@ -113,15 +105,14 @@ final class SampleCommand implements Callable<Integer> {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", model);
         cfg.put("modelDescription", f.describe());
-        cfg.put("sampler", s.name());
-        if (s.kind() == Sampler.Kind.SDE || s.kind() == Sampler.Kind.REFERENCE_SDE) cfg.put("stochasticity", s.stochasticity());
+        processOptions.record(cfg, f, s);
         cfg.put("steps", steps);
         cfg.put("particles", particles);
         cfg.put("seed", seed);
         cfg.put("threads", Parallel.threads());
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("samples", Json.rows(x, particles, d));
-        o.put("nfe", cf.nfe());
+        o.put("nfe", f.nfe());
         o.put("wallSeconds", Validate.seconds(wall));
         if (d == 2 && Validate.isCheckerboard(model)) o.put("onSupportFraction", fksteer.data.Checkerboard.onSupportFraction(x, particles, null));
         o.put("config", cfg);
@@ -132,7 +123,7 @@ final class SampleCommand implements Callable<Integer> {
             if (trajectoryPlot != null) Plots.panels(trajectoryPlot, title + ": noise to data", traj, 260, 9);
             return null;
         });
-        stdout.printf(Locale.ROOT, "%d samples, nfe %d, %.3f s -> %s%n", particles, cf.nfe(), wall, out);
+        stdout.printf(Locale.ROOT, "%d samples, nfe %d, %.3f s -> %s%n", particles, f.nfe(), wall, out);
         return 0;
     }
 }

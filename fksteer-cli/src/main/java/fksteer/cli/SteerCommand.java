@@ -4,7 +4,7 @@ import fksteer.io.Json;
 import fksteer.data.Checkerboard;
 import fksteer.io.Models;
 import fksteer.kernel.Parallel;
-import fksteer.model.VelocityField;
+import fksteer.process.Process;
 import fksteer.plot.Plots;
 import fksteer.resample.ResampleSchedule;
 import fksteer.resample.Resampler;
@@ -73,12 +73,6 @@ final class SteerCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
-
-    @Option(names = "--sampler", description = "fk: sde (default) or reference-sde / simple-stochastic; others: midpoint (default), euler, heun, rk4")
-    String sampler;
-
-    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of --sampler sde or reference-sde, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
-    double stochasticity;
 
     @Option(names = "--lambda", defaultValue = "1", description = "fk, best-of-n --weighted: target p(x) exp(lambda r(x)) / Z; 1 = the Bayes posterior for a log-likelihood reward (default ${DEFAULT-VALUE})")
     double lambda;
@@ -156,6 +150,9 @@ final class SteerCommand implements Callable<Integer> {
     @Option(names = "--score-on", defaultValue = "xt", description = "search-over-paths: xt (the reference) or x1hat (default ${DEFAULT-VALUE})")
     String scoreOn;
 
+    @CommandLine.Mixin
+    ProcessOptions processOptions = new ProcessOptions();
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
@@ -163,11 +160,13 @@ final class SteerCommand implements Callable<Integer> {
         Validate.positive("--particles", particles, 50_000_000);
         Validate.positive("--steps", steps, 1_000_000);
         Reward r = Rewards.parse(reward);
-        SteeringMethod m = build();
+        canonicalMethod();
         Outputs outputs = new Outputs();
         outputs.file("out", out, ".json");
         outputs.file("plot", plot, ".png");
-        VelocityField f = Models.load(model);
+        Process f = Models.loadProcess(model, processOptions.condition());
+        Sampler smp = processOptions.sampler(f, method.equals("fk") || method.equals("guidance"));
+        SteeringMethod m = build(smp);
         if (r.dim() != f.dim())
             throw new IllegalArgumentException("--reward has dimension " + r.dim() + " but the model has dimension " + f.dim());
         if (plot != null && f.dim() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
@@ -194,7 +193,7 @@ final class SteerCommand implements Callable<Integer> {
         o.putAll(res.diagnostics());
         o.computeIfPresent("learnedTrainingSeconds", (k, v) -> Validate.seconds((Double) v));
         o.put("warnings", res.warnings());
-        o.put("config", config(f));
+        o.put("config", config(f, smp));
         outputs.write(() -> {
             Json.write(out, o);
             if (plot != null) plot(res, r);
@@ -260,25 +259,23 @@ final class SteerCommand implements Callable<Integer> {
             if (im != Intermediate.LOOKAHEAD && im != Intermediate.MANY)
                 throw new IllegalArgumentException("--lookahead-steps applies only to --intermediate lookahead or many:K");
         }
-        if (given("--stochasticity")) {
-            String smp = sampler != null ? sampler : mth.equals("fk") || mth.equals("guidance") ? "sde" : "midpoint";
-            Sampler.Kind k = Sampler.Kind.parse(smp);
-            if (k != Sampler.Kind.SDE && k != Sampler.Kind.REFERENCE_SDE)
-                throw new IllegalArgumentException("--stochasticity applies only to --sampler sde or reference-sde, not " + k.cliName);
-        }
     }
 
-    SteeringMethod build() {
+    /** Checks --method and the options only some methods read, making the method's name canonical. */
+    void canonicalMethod() {
         String mth = method.toLowerCase(Locale.ROOT);
         if (mth.equals("bon")) mth = "best-of-n";
         if (!METHODS.contains(mth))
             throw new IllegalArgumentException("--method must be one of best-of-n, zeroth-order, search-over-paths, fk, guidance; got '" + method + "'");
         method = mth; // canonical from here on (config, labels)
         refuseInapplicable(mth);
+    }
+
+    /** The method with the sampler chosen for the model's process. */
+    SteeringMethod build(Sampler s) {
+        String mth = method;
         switch (mth) {
             case "fk" -> {
-                Sampler s = Sampler.parse(sampler == null ? "sde" : sampler, stochasticity);
-                if (!s.kind().stochastic) s = new Sampler(s.kind(), 0);
                 if (resampleCount != null && resampleEvery != null)
                     throw new IllegalArgumentException("give only one of --resample-count and --resample-every");
                 int count = resampleEvery != null ? 0 : resampleCount == null ? 5 : resampleCount;
@@ -294,16 +291,16 @@ final class SteerCommand implements Callable<Integer> {
             }
             case "guidance" -> {
                 if (!(guidance > 0)) throw new IllegalArgumentException("--method guidance needs --guidance SCALE > 0");
-                return new GuidedSampling(particles, steps, Sampler.parse(sampler == null ? "sde" : sampler, stochasticity), guidance);
+                return new GuidedSampling(particles, steps, s, guidance);
             }
             case "best-of-n" -> {
-                return new BestOfN(particles, steps, Sampler.parse(sampler == null ? "midpoint" : sampler, stochasticity), topK, weighted, lambda);
+                return new BestOfN(particles, steps, s, topK, weighted, lambda);
             }
             case "zeroth-order" -> {
                 String prop = proposal.toLowerCase(Locale.ROOT);
                 if (!prop.equals("disk") && !prop.equals("gaussian"))
                     throw new IllegalArgumentException("--proposal must be disk or gaussian, got '" + proposal + "'");
-                return new ZerothOrder(particles, cycles, steps, ode(), radius, prop.equals("gaussian"), pivot);
+                return new ZerothOrder(particles, cycles, steps, ode(s), radius, prop.equals("gaussian"), pivot);
             }
             case "search-over-paths" -> {
                 String kernel = noiseKernel.toLowerCase(Locale.ROOT);
@@ -311,19 +308,20 @@ final class SteerCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--noise-kernel must be reference or path, got '" + noiseKernel + "'");
                 Intermediate so = Intermediate.parse(scoreOn);
                 if (so == Intermediate.LOOKAHEAD) throw new IllegalArgumentException("--score-on must be xt or x1hat, got 'lookahead'");
-                return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, 1.0 / steps, ode(), kernel.equals("path"), so);
+                return new SearchOverPaths(particles, expansions, tStart, deltaF, deltaB, 1.0 / steps, ode(s), kernel.equals("path"), so);
             }
             default -> throw new IllegalArgumentException("--method must be one of best-of-n, zeroth-order, search-over-paths, fk, guidance; got '" + method + "'");
         }
     }
 
-    private Sampler ode() {
-        Sampler s = Sampler.parse(sampler == null ? "midpoint" : sampler, 0);
-        if (s.kind().stochastic) throw new IllegalArgumentException("--sampler for " + method + " must be an ODE solver: euler, midpoint, heun or rk4");
+    private Sampler ode(Sampler s) {
+        if (s.stochastic())
+            throw new IllegalArgumentException("--sampler for " + method + " must be deterministic: euler, midpoint, heun or rk4 (flows), "
+                    + "ddim with --eta 0 (vp)");
         return s;
     }
 
-    private Map<String, Object> config(VelocityField f) {
+    private Map<String, Object> config(Process f, Sampler s) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("model", model);
         c.put("modelDescription", f.describe());
@@ -334,10 +332,8 @@ final class SteerCommand implements Callable<Integer> {
         c.put("seed", seed);
         c.put("threads", Parallel.threads());
         // only the settings the method read, under their canonical names
-        String smp = (sampler == null ? (method.equals("fk") || method.equals("guidance") ? "sde" : "midpoint") : sampler).toLowerCase(Locale.ROOT);
         if (method.equals("fk") || method.equals("best-of-n") && weighted) c.put("lambda", lambda);
-        c.put("sampler", smp);
-        if (smp.equals("sde") || smp.equals("reference-sde")) c.put("stochasticity", stochasticity);
+        processOptions.record(c, f, s);
         switch (method) {
             case "fk" -> {
                 Intermediate im = Intermediate.parse(intermediate);

@@ -21,6 +21,8 @@ class CliTest {
 
     record Run(int code, String out, String err) {}
 
+    static final ObjectMapper JSON = new ObjectMapper();
+
     static Run run(String... args) {
         StringWriter o = new StringWriter(), e = new StringWriter();
         int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
@@ -69,20 +71,52 @@ class CliTest {
         assertFalse(err.contains("Exception"), err);
     }
 
-    /** A mixture file of another process, prediction or with classes is refused in one line until the commands run processes (issue 11). */
+    /**
+     * A mixture file of another process runs with that process's samplers: ddim (with --eta), ddpm, a
+     * class condition and classifier-free guidance (2 NFE per point and step); a sampler, --eta or
+     * --condition that does not fit is one line and exit 2.
+     */
     @Test
-    void aMixtureOfAnotherProcessIsRefusedInOneLine() throws Exception {
+    void aVpMixtureRunsWithItsSamplersAndConditions() throws Exception {
         Path p = dir.resolve("vp.json");
-        Files.writeString(p, "{\"type\": \"gaussian-mixture\", \"weights\": [0.5, 0.5], \"means\": [[-1, 0], [1, 1]], \"stds\": [0.4, 0.6], "
+        Files.writeString(p, "{\"type\": \"gaussian-mixture\", \"weights\": [0.5, 0.5], \"means\": [[-2, 0], [2, 1]], \"stds\": [0.4, 0.6], "
                 + "\"process\": {\"kind\": \"vp\", \"schedule\": \"cosine\"}, \"prediction\": \"epsilon\", \"classes\": [0, 1]}");
-        Run r = run("sample", "--model", p.toString(), "--steps", "4", "--particles", "8", "--out", dir.resolve("o.json").toString());
-        assertEquals(2, r.code(), r.err());
-        String err = r.err().strip();
-        assertFalse(err.contains("\n") || err.contains("Exception"), err);
-        assertTrue(err.contains("--model") && err.contains("vp.json") && err.contains("\"process\" kind vp (cosine), \"prediction\" epsilon and "
-                + "\"classes\" (2) cannot run here"), err);
+        Path o = dir.resolve("o.json");
+        String m = p.toString();
+        Run r = run("sample", "--model", m, "--sampler", "ddpm", "--condition", "1", "--steps", "50", "--particles", "400", "--quiet", "--out", o.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(o.toFile());
+        assertEquals(400L * 50, j.get("nfe").asLong());
+        assertEquals("vp", j.get("config").get("process").asText());
+        assertEquals("ddpm", j.get("config").get("sampler").asText());
+        double mean = 0;
+        for (JsonNode row : j.get("samples")) mean += row.get(0).asDouble() / 400;
+        assertEquals(2.0, mean, 4.5 * 0.6 / Math.sqrt(400), "class 1's mean");    // the exact conditional: one component, std 0.6
+        r = run("sample", "--model", m, "--sampler", "ddim", "--eta", "1", "--condition", "0", "--cfg", "2", "--steps", "50", "--particles", "400",
+                "--quiet", "--out", o.toString());
+        assertEquals(0, r.code(), r.err());
+        j = JSON.readTree(o.toFile());
+        assertEquals(2L * 400 * 50, j.get("nfe").asLong(), "both halves of the guidance batch count");
+        assertEquals(1.0, j.get("config").get("eta").asDouble());
+        assertEquals(2.0, j.get("config").get("cfg").asDouble());
+        r = run("steer", "--model", m, "--method", "fk", "--reward", "linear:1,0.5", "--particles", "64", "--steps", "50", "--quiet", "--out", o.toString());
+        assertEquals(0, r.code(), r.err());
+        j = JSON.readTree(o.toFile());
+        assertEquals("ddim", j.get("config").get("sampler").asText());
+        assertEquals(1.0, j.get("config").get("eta").asDouble(), "fk defaults to the paper's DDIM eta = 1");
+        for (String[] bad : new String[][] {{"--sampler", "sde"}, {"--sampler", "ddpm", "--eta", "0.5"}, {"--sampler", "ddim", "--eta", "2"},
+                {"--condition", "7"}, {"--cfg", "2"}, {"--stochasticity", "0.5"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("sample", "--model", m, "--steps", "4", "--particles", "8",
+                    "--out", o.toString()));
+            args.addAll(java.util.List.of(bad));
+            r = run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+            String err = r.err().strip();
+            assertFalse(err.contains("\n") || err.contains("Exception"), err);
+            assertTrue(err.contains(bad[bad.length - 2]), bad[bad.length - 2] + " named: " + err);
+        }
         Files.writeString(p, "{\"type\": \"gaussian-mixture\", \"weights\": [1], \"means\": [[0]], \"stds\": [1], \"prediction\": \"v\"}");
-        r = run("sample", "--model", p.toString(), "--steps", "4", "--particles", "8", "--out", dir.resolve("o.json").toString());
+        r = run("sample", "--model", p.toString(), "--steps", "4", "--particles", "8", "--out", o.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("field \"prediction\" is v, but a flow process needs velocity"), r.err());
     }

@@ -30,9 +30,8 @@ class SettingNamesTest {
     /**
      * Settings only a Java caller can get wrong: no command passes them. The processes' settings
      * (fksteer.process: ProcessSpec, the VP schedulers, particle shapes) and the class-conditional
-     * mixture's are among them until the CLI runs VP and conditional models (issue 11: --eta,
-     * --condition, --cfg). A model file's "process", "prediction" and "classes" are not: the reader
-     * reports those under model, naming the file and the field.
+     * mixture's: the CLI reads them from a model file, whose reader reports them under model, naming
+     * the file and the field. --eta, --condition and --cfg are flags.
      */
     static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
             "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing",

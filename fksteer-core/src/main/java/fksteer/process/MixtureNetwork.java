@@ -47,6 +47,8 @@ public final class MixtureNetwork implements Denoiser {
         this.classCount = max + 1;
         this.present = new boolean[classCount];
         if (classes != null) for (int c : classes) present[c] = true;
+        for (int c = 0; c < classCount; c++)
+            InvalidSettingException.require(present[c], "classes", "must use every label 0.." + (classCount - 1) + "; label " + c + " has no component");
         this.alphasCumprod = spec instanceof ProcessSpec.Vp vp ? vp.schedule().alphasCumprod() : null;
     }
 
