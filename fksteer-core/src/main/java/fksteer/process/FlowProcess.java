@@ -8,7 +8,6 @@ import fksteer.model.Denoiser;
 import fksteer.model.DifferentiableField;
 import fksteer.model.FlowPath;
 import fksteer.model.VelocityField;
-import fksteer.rng.Rng;
 import fksteer.solver.Integrator;
 import fksteer.solver.Sampler;
 import fksteer.solver.TimeGrid;
@@ -275,9 +274,7 @@ public final class FlowProcess implements Process {
 
         @Override
         public void initialNoise(Particles p, long seed) {
-            float[] x = p.floats();
-            long[] st = Rng.streams(Rng.subSeed(seed, "initial"), p.count());
-            for (int i = 0; i < p.count(); i++) Rng.fillGaussian(st, i, x, i * d, d);
+            Gaussians.initialNoise(p, seed);
         }
 
         @Override

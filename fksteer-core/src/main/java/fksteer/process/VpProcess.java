@@ -193,9 +193,7 @@ public final class VpProcess implements Process {
 
         @Override
         public void initialNoise(Particles p, long seed) {
-            float[] x = p.floats();
-            long[] st = Rng.streams(Rng.subSeed(seed, "initial"), p.count());
-            for (int i = 0; i < p.count(); i++) Rng.fillGaussian(st, i, x, i * d, d);
+            Gaussians.initialNoise(p, seed);
         }
 
         @Override

@@ -35,8 +35,9 @@ import java.util.Map;
  * }</pre>
  *
  * @param particles      k, the number of particles (>= 1)
- * @param steps          sampler steps from t = 0 to 1 (>= 1)
- * @param sampler        the proposal: a stochastic sampler (sde) so that resampled copies separate
+ * @param steps          sampler steps from noise to data (>= 1)
+ * @param sampler        the proposal: a stochastic sampler so that resampled copies separate (sde for flows;
+ *                       ddim with eta > 0, the paper's eta = 1, or ddpm for VP); it must fit the process run
  * @param lambda         the tilt: target p(x) exp(lambda r(x)) / Z (finite)
  * @param potential      how intermediate rewards become potentials
  * @param intermediate   what the intermediate reward scores
@@ -191,7 +192,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
     /**
      * The defaults for k particles and the given number of steps:
      * <ul>
-     *   <li>sampler: sde with stochasticity 0.1</li>
+     *   <li>sampler: sde with stochasticity 0.1 (a flow's; on a VP process use
+     *       {@code withSampler(new Sampler(Sampler.Kind.DDIM, 1))}, the paper's setting)</li>
      *   <li>lambda: 1 (with a log-likelihood reward, r = log p(c|x), p(x) exp(r(x)) is exactly the
      *       posterior p(x|c); larger lambda sharpens the target toward a point mass)</li>
      *   <li>potential: {@link Potential#DIFF}</li>
