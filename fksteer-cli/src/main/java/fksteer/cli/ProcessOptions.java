@@ -46,8 +46,15 @@ final class ProcessOptions {
         }
         String v = condition.trim();
         Condition c;
-        if (v.matches("[0-9]{1,9}")) c = Condition.label(Integer.parseInt(v));
-        else {
+        if (v.matches("[0-9]+")) {
+            int label;
+            try {
+                label = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--condition class label must be an integer in [0, " + Integer.MAX_VALUE + "], got '" + condition + "'");
+            }
+            c = Condition.label(label);
+        } else {
             String[] parts = v.split(",", -1);
             float[] vec = new float[parts.length];
             for (int i = 0; i < parts.length; i++) {

@@ -105,7 +105,7 @@ class CliTest {
         assertEquals("ddim", j.get("config").get("sampler").asText());
         assertEquals(1.0, j.get("config").get("eta").asDouble(), "fk defaults to the paper's DDIM eta = 1");
         for (String[] bad : new String[][] {{"--sampler", "sde"}, {"--sampler", "ddpm", "--eta", "0.5"}, {"--sampler", "ddim", "--eta", "2"},
-                {"--condition", "7"}, {"--cfg", "2"}, {"--stochasticity", "0.5"}}) {
+                {"--condition", "7"}, {"--condition", "99999999999"}, {"--cfg", "2"}, {"--stochasticity", "0.5"}}) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("sample", "--model", m, "--steps", "4", "--particles", "8",
                     "--out", o.toString()));
             args.addAll(java.util.List.of(bad));
@@ -115,6 +115,8 @@ class CliTest {
             assertFalse(err.contains("\n") || err.contains("Exception"), err);
             assertTrue(err.contains(bad[bad.length - 2]), bad[bad.length - 2] + " named: " + err);
         }
+        r = run("sample", "--model", m, "--condition", "99999999999", "--steps", "4", "--particles", "8", "--out", o.toString());
+        assertTrue(r.err().contains("class label must be an integer"), "an integer too large is a label out of range, not a vector: " + r.err());
         Files.writeString(p, "{\"type\": \"gaussian-mixture\", \"weights\": [1], \"means\": [[0]], \"stds\": [1], \"prediction\": \"v\"}");
         r = run("sample", "--model", p.toString(), "--steps", "4", "--particles", "8", "--out", o.toString());
         assertEquals(2, r.code(), r.err());
