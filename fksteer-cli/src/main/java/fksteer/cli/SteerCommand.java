@@ -244,7 +244,7 @@ final class SteerCommand implements Callable<Integer> {
             Map.entry("--noise-kernel", List.of("search-over-paths")), Map.entry("--score-on", List.of("search-over-paths")));
 
     private boolean given(String option) {
-        return spec != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+        return processOptions.given(option);
     }
 
     /** Refuses an option given explicitly that the chosen method (or its settings) would ignore. */

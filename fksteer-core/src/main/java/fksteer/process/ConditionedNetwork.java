@@ -33,12 +33,6 @@ final class ConditionedNetwork {
         }
     }
 
-    /** Bytes of the doubled batch's scratch for capacity particles. */
-    static long scratchBytes(Condition c, long capacity, int d, int width) {
-        if (!c.guided()) return 0;
-        return new Sizes.Bytes().floats(3, 2 * capacity, d).ints(2 * capacity).floats(2 * capacity, width).sum();
-    }
-
     Denoiser network() {
         return net;
     }

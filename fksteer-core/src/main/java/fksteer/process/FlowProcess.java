@@ -95,18 +95,19 @@ public final class FlowProcess implements Process {
         return true;
     }
 
+    /** The user's velocity field without this process's counter (null for a network). */
+    private VelocityField plainField() {
+        return field instanceof CountingField cf ? cf.inner() : field;
+    }
+
     @Override
     public boolean differentiable() {
-        VelocityField f = field instanceof CountingField cf ? cf.inner() : field;
-        return f != null ? f instanceof DifferentiableField : net.differentiable();
+        return field != null ? plainField() instanceof DifferentiableField : net.differentiable();
     }
 
     @Override
     public FlowProcess counted() {
-        if (field != null) {
-            VelocityField f = field instanceof CountingField cf ? cf.inner() : field;
-            return new FlowProcess(new CountingField(f), null, spec, condition);
-        }
+        if (field != null) return new FlowProcess(new CountingField(plainField()), null, spec, condition);
         Denoiser n = net instanceof CountingDenoiser cd ? cd.inner() : net;
         return new FlowProcess(null, new CountingDenoiser(n), spec, condition);
     }
@@ -128,14 +129,6 @@ public final class FlowProcess implements Process {
         if (field instanceof CountingField cf) return cf.gradientCalls();
         if (net instanceof CountingDenoiser cd) return cd.gradientCalls();
         return 0;
-    }
-
-    @Override
-    public long chainBytes(Sampler sampler, long capacity) {
-        int d = dim();
-        return new Sizes.Bytes().add(Integrator.scratchBytes(sampler.kind(), capacity, d))
-                .add(net == null ? 0 : ConditionedNetwork.scratchBytes(condition, capacity, d, net.conditionWidth()))
-                .floats(capacity, d).sum(); // the transition mean / guided scratch
     }
 
     @Override

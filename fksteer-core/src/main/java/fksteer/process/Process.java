@@ -53,9 +53,6 @@ public interface Process {
     /** One run's chain of the given number of steps with scratch for up to capacity particles. */
     Chain chain(Sampler sampler, int steps, int capacity);
 
-    /** Bytes of one chain's scratch (model outputs, solver stages) for capacity particles; excludes the particles. */
-    long chainBytes(Sampler sampler, long capacity);
-
     /** The same process counting network evaluations and gradient calls afresh: every run calls this once. */
     Process counted();
 

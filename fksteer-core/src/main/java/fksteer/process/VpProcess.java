@@ -111,13 +111,6 @@ public final class VpProcess implements Process {
     }
 
     @Override
-    public long chainBytes(Sampler sampler, long capacity) {
-        int d = dim();
-        return new Sizes.Bytes().floats(2, capacity, d).add(ConditionedNetwork.scratchBytes(condition, capacity, d, net.conditionWidth()))
-                .sum();
-    }
-
-    @Override
     public Chain chain(Sampler sampler, int steps, int capacity) {
         requireSampler(sampler);
         return new VpChain(scheduler(sampler, spec.spacing().timesteps(spec.schedule().trainSteps(), steps)), sampler, capacity);
@@ -209,19 +202,43 @@ public final class VpProcess implements Process {
 
         @Override
         public void advance(Particles p, int s, long[] rng) {
+            step(p, s, rng, null, null);
+        }
+
+        /**
+         * x_prev = mean + shift + σ z (shift null: the model's own step), rounded as fma(σ, z, mean + shift);
+         * with a shift, logCorr[i] = log p/τ = -(|shift|² + 2 σ shift·z) / (2 σ²). A step without noise
+         * takes the mean (and writes logCorr 0).
+         */
+        private void step(Particles p, int s, long[] rng, float[] shift, double[] logCorr) {
             float[] x = p.floats();
             int n = p.count(), len = n * d;
             sch.mean(out, ts[s], x, mean, len);
             double var = sch.variance(ts[s]);
-            if (var > 0) {
-                if (rng == null || rng.length < n) throw new IllegalArgumentException("a stochastic step needs one random stream per particle");
-                float sd = (float) Math.sqrt(var);
-                for (int i = 0; i < n; i++) {
-                    Rng.fillGaussian(rng, i, eps, 0, d);
-                    for (int k = 0; k < d; k++) x[i * d + k] = Math.fma(sd, eps[k], mean[i * d + k]);   // x_prev = mean + σ z
+            if (!(var > 0)) {                                // the last step (or DDIM eta = 0) has no noise
+                System.arraycopy(mean, 0, x, 0, len);
+                if (logCorr != null) Arrays.fill(logCorr, 0, n, 0.0);
+                requireFinite(x, len, s, shift != null);
+                return;
+            }
+            if (rng == null || rng.length < n) throw new IllegalArgumentException("a stochastic step needs one random stream per particle");
+            float sd = (float) Math.sqrt(var);
+            for (int i = 0; i < n; i++) {
+                Rng.fillGaussian(rng, i, eps, 0, d);
+                double lc = 0;
+                for (int k = 0; k < d; k++) {
+                    int j = i * d + k;
+                    if (shift == null) {
+                        x[j] = Math.fma(sd, eps[k], mean[j]);        // x_prev = mean + σ z
+                        continue;
+                    }
+                    float m = shift[j];
+                    x[j] = Math.fma(sd, eps[k], mean[j] + m);        // τ = N(mean + shift, σ² I)
+                    lc += (double) m * m + 2.0 * sd * m * eps[k];
                 }
-            } else System.arraycopy(mean, 0, x, 0, len);
-            requireFinite(x, len, s, false);
+                if (logCorr != null) logCorr[i] = -lc / (2.0 * var);
+            }
+            requireFinite(x, len, s, shift != null);
         }
 
         private void requireFinite(float[] x, int len, int s, boolean guided) {
@@ -243,29 +260,7 @@ public final class VpProcess implements Process {
 
         @Override
         public void advanceGuided(Particles p, int s, long[] rng, float[] shift, double[] logCorr) {
-            float[] x = p.floats();
-            int n = p.count();
-            sch.mean(out, ts[s], x, mean, n * d);
-            double var = sch.variance(ts[s]);
-            if (!(var > 0)) {                                // the last step has no noise: the model's mean, no correction
-                System.arraycopy(mean, 0, x, 0, n * d);
-                Arrays.fill(logCorr, 0, n, 0.0);
-                requireFinite(x, n * d, s, true);
-                return;
-            }
-            float sd = (float) Math.sqrt(var);
-            for (int i = 0; i < n; i++) {
-                Rng.fillGaussian(rng, i, eps, 0, d);
-                double lc = 0;
-                for (int k = 0; k < d; k++) {
-                    int j = i * d + k;
-                    float m = shift[j];
-                    x[j] = Math.fma(sd, eps[k], mean[j] + m);         // τ = N(mean + shift, σ² I), rounded as advance rounds
-                    lc += (double) m * m + 2.0 * sd * m * eps[k];
-                }
-                logCorr[i] = -lc / (2.0 * var);                       // log p/τ at x' = mean + shift + σ z
-            }
-            requireFinite(x, n * d, s, true);
+            step(p, s, rng, shift, logCorr);
         }
 
         @Override

@@ -73,6 +73,16 @@ public record Sampler(Kind kind, double stochasticity) {
     }
 
     /**
+     * @throws fksteer.io.InvalidSettingException naming setting when this sampler draws noise: the noise
+     *         searches (zeroth-order, search over paths) need the same path from the same start
+     */
+    public void requireDeterministic(String setting) {
+        if (stochastic())
+            throw new fksteer.io.InvalidSettingException(setting, "must be deterministic: euler, midpoint, heun or rk4 (flows) or ddim with eta 0 "
+                    + "(VP); got " + name());
+    }
+
+    /**
      * Whether each step is a Gaussian transition with variance > 0 whose mean a guided proposal can
      * shift (and weight exactly): sde with stochasticity > 0, ddim with eta > 0, ddpm.
      */

@@ -46,9 +46,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
 
     public SearchOverPaths {
         java.util.Objects.requireNonNull(solver, "solver");
-        if (solver.stochastic())
-            throw new fksteer.io.InvalidSettingException("solver", "must be deterministic: euler, midpoint, heun or rk4 (flows) or ddim with eta 0 "
-                    + "(VP); got " + solver.name());
+        solver.requireDeterministic("solver");
         java.util.Objects.requireNonNull(scoreOn, "scoreOn");
         if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
         if (expansions < 1) throw new fksteer.io.InvalidSettingException("expansions", "must be >= 1, got " + expansions);

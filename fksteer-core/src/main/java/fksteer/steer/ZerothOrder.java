@@ -41,9 +41,7 @@ public record ZerothOrder(int candidates, int cycles, int steps, Sampler solver,
 
     public ZerothOrder {
         java.util.Objects.requireNonNull(solver, "solver");
-        if (solver.stochastic())
-            throw new fksteer.io.InvalidSettingException("solver", "must be deterministic: euler, midpoint, heun or rk4 (flows) or ddim with eta 0 "
-                    + "(VP); got " + solver.name());
+        solver.requireDeterministic("solver");
         if (candidates < 1) throw new fksteer.io.InvalidSettingException("candidates", "must be >= 1, got " + candidates);
         if (cycles < 1) throw new fksteer.io.InvalidSettingException("cycles", "must be >= 1, got " + cycles);
         if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
