@@ -9,9 +9,4 @@ public final class TimeGrid {
         if (s == steps) return (float) t1;
         return (float) (t0 + (t1 - t0) * s / steps);
     }
-
-    /** Steps of about size h covering [t0, t1]: max(1, round((t1 - t0) / h)). */
-    public static int stepsFor(double t0, double t1, double h) {
-        return Math.max(1, (int) Math.round((t1 - t0) / h));
-    }
 }
