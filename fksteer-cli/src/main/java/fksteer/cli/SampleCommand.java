@@ -31,7 +31,7 @@ final class SampleCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors or FILE.json (gaussian mixture)")
+    @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors, FILE.json (a gaussian mixture) or CARD.json (an ONNX model card)")
     String model;
 
     @Option(names = "--steps", defaultValue = "100", description = "solver steps (default ${DEFAULT-VALUE})")
@@ -61,6 +61,9 @@ final class SampleCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ProcessOptions processOptions = new ProcessOptions();
 
+    @CommandLine.Mixin
+    OnnxFlags onnxFlags = new OnnxFlags();
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
@@ -71,7 +74,16 @@ final class SampleCommand implements Callable<Integer> {
         outputs.file("out", out, ".json");
         outputs.file("plot", plot, ".png");
         outputs.file("trajectoryPlot", trajectoryPlot, ".png");
-        Process f = Models.loadProcess(model, processOptions.condition()).counted();
+        try (OnnxFlags.Loaded loaded = onnxFlags.open(model, processOptions.condition())) {
+            return run(loaded, outputs, stdout, stderr);
+        }
+    }
+
+    private int run(OnnxFlags.Loaded loaded, Outputs outputs, java.io.PrintWriter stdout, java.io.PrintWriter stderr) throws Exception {
+        loaded.refuseUnused();
+        if (plot != null) loaded.requirePlottable("--plot");
+        if (trajectoryPlot != null) loaded.requirePlottable("--trajectory-plot");
+        Process f = loaded.process.counted();
         Sampler s = processOptions.sampler(f, false);
         if ((plot != null || trajectoryPlot != null) && f.dim() < 2)
             throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
@@ -110,8 +122,11 @@ final class SampleCommand implements Callable<Integer> {
         cfg.put("particles", particles);
         cfg.put("seed", seed);
         cfg.put("threads", Parallel.threads());
+        loaded.record(cfg);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("samples", Json.rows(x, particles, d));
+        float[] decoded = loaded.decoded(x, particles);
+        if (decoded != null) o.put("decoded", Json.rows(decoded, particles, loaded.decodedSize()));
         o.put("nfe", f.nfe());
         o.put("wallSeconds", Validate.seconds(wall));
         if (d == 2 && Validate.isCheckerboard(model)) o.put("onSupportFraction", fksteer.data.Checkerboard.onSupportFraction(x, particles, null));

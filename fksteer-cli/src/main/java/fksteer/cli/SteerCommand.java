@@ -44,13 +44,13 @@ final class SteerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors or FILE.json")
+    @Option(names = "--model", required = true, description = "checkerboard, FILE.safetensors, FILE.json (a gaussian mixture) or CARD.json (an ONNX model card)")
     String model;
 
     @Option(names = "--method", required = true, description = "best-of-n, zeroth-order, search-over-paths, fk or guidance (guided SDE, unweighted)")
     String method;
 
-    @Option(names = "--reward", required = true, description = "point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,.. | weighted sums W*SPEC+W*SPEC")
+    @Option(names = "--reward", required = true, description = "point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,.. | onnx:FILE | onnx:FILE:class=C | weighted sums W*SPEC+W*SPEC")
     String reward;
 
     @Option(names = "--particles", defaultValue = "1024", description = "particles / samples / candidates (default ${DEFAULT-VALUE})")
@@ -153,18 +153,29 @@ final class SteerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ProcessOptions processOptions = new ProcessOptions();
 
+    @CommandLine.Mixin
+    OnnxFlags onnxFlags = new OnnxFlags();
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         Validate.threads(threads, "fksteer steer", stderr);
         Validate.positive("--particles", particles, 50_000_000);
         Validate.positive("--steps", steps, 1_000_000);
-        Reward r = Rewards.parse(reward);
         canonicalMethod();
         Outputs outputs = new Outputs();
         outputs.file("out", out, ".json");
         outputs.file("plot", plot, ".png");
-        Process f = Models.loadProcess(model, processOptions.condition());
+        try (OnnxFlags.Loaded loaded = onnxFlags.open(model, processOptions.condition())) {
+            return run(loaded, outputs, stdout, stderr);
+        }
+    }
+
+    private int run(OnnxFlags.Loaded loaded, Outputs outputs, java.io.PrintWriter stdout, java.io.PrintWriter stderr) throws Exception {
+        Process f = loaded.process;
+        Reward r = loaded.reward(reward);
+        loaded.refuseUnused();
+        if (plot != null) loaded.requirePlottable("--plot");
         Sampler smp = processOptions.sampler(f, method.equals("fk") || method.equals("guidance"));
         SteeringMethod m = build(smp);
         if (r.dim() != f.dim())
@@ -180,6 +191,8 @@ final class SteerCommand implements Callable<Integer> {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("method", res.method());
         o.put("samples", Json.rows(res.samples(), res.n(), res.d()));
+        float[] decoded = loaded.decoded(res.samples(), res.n());
+        if (decoded != null) o.put("decoded", Json.rows(decoded, res.n(), loaded.decodedSize()));
         o.put("logWeights", writableLogWeights(res.logWeights()));
         o.put("weights", weights(res.logWeights()));
         o.put("rewards", res.rewards());
@@ -193,7 +206,9 @@ final class SteerCommand implements Callable<Integer> {
         o.putAll(res.diagnostics());
         o.computeIfPresent("learnedTrainingSeconds", (k, v) -> Validate.seconds((Double) v));
         o.put("warnings", res.warnings());
-        o.put("config", config(f, smp));
+        Map<String, Object> cfg = config(f, smp);
+        loaded.record(cfg);
+        o.put("config", cfg);
         outputs.write(() -> {
             Json.write(out, o);
             if (plot != null) plot(res, r);

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Checks on an input file made before it is opened: it exists, is a regular file, and is not too large. */
-final class InputFiles {
+public final class InputFiles {
     private InputFiles() {}
 
     /**
@@ -19,7 +19,7 @@ final class InputFiles {
      * @param what what the file should be, e.g. "a .safetensors file"
      * @param max the largest size accepted, in bytes
      */
-    static long regularFileSize(Path p, String where, String what, long max) {
+    public static long regularFileSize(Path p, String where, String what, long max) {
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(p, BasicFileAttributes.class);

@@ -24,13 +24,7 @@ public record MixtureModel(GaussianMixture mixture, int[] classes, ProcessSpec p
     public MixtureModel {
         InvalidSettingException.require(mixture != null, "mixture", "is required");
         InvalidSettingException.require(process != null, "process", "is required");
-        InvalidSettingException.require(prediction != null, "prediction", "is required");
-        if (process instanceof ProcessSpec.Vp)
-            InvalidSettingException.require(prediction != Prediction.VELOCITY, "prediction",
-                    "is velocity, but a vp process needs epsilon, v or x0");
-        else
-            InvalidSettingException.require(prediction == Prediction.VELOCITY, "prediction",
-                    "is " + prediction.id + ", but a flow process needs velocity");
+        process.requirePrediction(prediction);
         if (classes != null) {
             classes = classes.clone();
             int m = mixture.components();

@@ -458,6 +458,25 @@ public final class Models {
     }
 
     /**
+     * Reads a "process" object given as a JSON tree, exactly as a mixture file's "process" field is read
+     * (see {@link #loadMixtureModel}); what names the field in messages (e.g. a model card's path and field).
+     */
+    public static ProcessSpec parseProcess(JsonNode node, String what) {
+        if (node == null) throw new BadInputException(what + " is required");
+        try (JsonParser jp = node.traverse()) {
+            jp.nextToken();
+            return readProcess(jp, what);
+        } catch (IOException e) {
+            throw new BadInputException(what + " is not valid JSON: " + Quote.of(String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
+        }
+    }
+
+    /** The names of "prediction", exactly as files write them. */
+    public static List<String> predictionNames() {
+        return PREDICTIONS;
+    }
+
+    /**
      * "process": an object of the fields of its kind (see {@link #loadMixtureModel}), its parser on the
      * object's first token; what names the field in messages.
      */

@@ -17,6 +17,11 @@ public final class CountingDenoiser implements Denoiser {
     }
 
     @Override
+    public fksteer.process.Shape shape() {
+        return inner.shape();
+    }
+
+    @Override
     public int classes() {
         return inner.classes();
     }

@@ -14,6 +14,11 @@ public interface Denoiser {
     /** Entries of one point. */
     int dim();
 
+    /** The shape of one point ({@code [dim()]} unless the network says more, e.g. [C, H, W]); its size is {@link #dim()}. */
+    default fksteer.process.Shape shape() {
+        return fksteer.process.Shape.of(dim());
+    }
+
     /** Class labels this model understands (0 .. classes() - 1); 0 when it takes none. */
     default int classes() {
         return 0;

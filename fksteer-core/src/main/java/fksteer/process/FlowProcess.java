@@ -62,7 +62,7 @@ public final class FlowProcess implements Process {
 
     @Override
     public Shape shape() {
-        return Shape.of(field != null ? field.dim() : net.dim());
+        return field != null ? Shape.of(field.dim()) : net.shape();
     }
 
     @Override

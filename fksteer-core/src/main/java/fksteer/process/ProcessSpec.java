@@ -16,6 +16,15 @@ public sealed interface ProcessSpec {
     /** The kind's name: flow, flow-noise-at-1, vp. */
     String kind();
 
+    /** Refuses a prediction this process cannot run: flows take velocity; vp takes epsilon, v or x0. */
+    default void requirePrediction(Prediction p) {
+        InvalidSettingException.require(p != null, "prediction", "is required");
+        if (this instanceof Vp)
+            InvalidSettingException.require(p != Prediction.VELOCITY, "prediction", "is velocity, but a vp process needs epsilon, v or x0");
+        else
+            InvalidSettingException.require(p == Prediction.VELOCITY, "prediction", "is " + p.id + ", but a flow process needs velocity");
+    }
+
     /** Today's flow: noise at t = 0. */
     static Flow flow() {
         return new Flow(0, 1.0);

@@ -51,7 +51,7 @@ public final class VpProcess implements Process {
 
     @Override
     public Shape shape() {
-        return Shape.of(net.dim());
+        return net.shape();
     }
 
     @Override

@@ -22,15 +22,16 @@ public final class CountingReward implements DifferentiableReward {
 
     /** Counts one reward call and one gradient call per point. */
     public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
-        if (!(inner instanceof DifferentiableReward dr))
+        if (!differentiable() || !(inner instanceof DifferentiableReward dr))
             throw new fksteer.io.InvalidSettingException("reward", inner.spec() + " has no gradient; guidance needs a differentiable reward", "guidance");
         calls.addAndGet(n);
         gradients.addAndGet(n);
         dr.valueAndGradient(x, n, out, grad);
     }
 
+    /** Whether the reward has a gradient: a differentiable built-in, or a weighted sum of such terms only. */
     public boolean differentiable() {
-        return inner instanceof DifferentiableReward;
+        return Rewards.differentiable(inner);
     }
 
     public long gradientCalls() {

@@ -228,18 +228,44 @@ public final class Rewards {
      * the spec around the problem.
      */
     public static Reward parse(String spec) {
+        return parse(spec, java.util.Map.of());
+    }
+
+    /**
+     * Reads a reward term that this class does not know (an ONNX scorer, say): the text after
+     * {@code name:}, up to the next '+' or the end, stripped of spaces. Its errors name the setting "reward".
+     */
+    @FunctionalInterface
+    public interface TermReader {
+        Reward read(String args);
+    }
+
+    /**
+     * {@link #parse(String)} with more term names: {@code name:ARGS} for each name of extra (lower case;
+     * matched case-insensitively), whose reader gets ARGS, which run to the next '+' or the end (so they
+     * cannot hold a '+'). Such terms join weighted sums like the built-ins.
+     */
+    public static Reward parse(String spec, java.util.Map<String, TermReader> extra) {
         if (spec == null || spec.isBlank()) throw new InvalidSettingException("reward", "is required, e.g. point:2,0.5");
-        return new Parser(spec).spec();
+        return new Parser(spec, extra).spec();
+    }
+
+    /** Whether r has a gradient: a differentiable built-in, or a weighted sum whose terms all are. */
+    public static boolean differentiable(Reward r) {
+        if (r instanceof Sum s) return s.terms().stream().allMatch(Rewards::differentiable);
+        return r instanceof DifferentiableReward;
     }
 
     private static final class Parser {
         private final String s;
         private final int n;
+        private final java.util.Map<String, TermReader> extra;
         private int i;
 
-        Parser(String s) {
+        Parser(String s, java.util.Map<String, TermReader> extra) {
             this.s = s;
             this.n = s.length();
+            this.extra = extra;
         }
 
         Reward spec() {
@@ -278,9 +304,19 @@ public final class Rewards {
         private Reward term() {
             int start = i;
             String kind = word().toLowerCase(Locale.ROOT);
-            if (kind.isEmpty()) throw fail("expected a reward name: point, line, quadratic or linear", start);
+            if (kind.isEmpty()) throw fail("expected a reward name: point, line, quadratic, linear" + extraNames(), start);
+            if (extra.containsKey(kind)) {
+                skipSpaces();
+                if (!accept(':')) throw fail("needs ':' after " + kind, i);
+                int from = i;
+                while (i < n && s.charAt(i) != '+') i++;
+                String args = s.substring(from, i).strip();
+                if (args.isEmpty()) throw fail("needs arguments after " + kind + ":", from);
+                return extra.get(kind).read(args);
+            }
             if (!List.of("point", "line", "quadratic", "linear").contains(kind))
-                throw fail("has an unknown reward name (use point:X,Y,.. | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,..)", start);
+                throw fail("has an unknown reward name (use point:X,Y,.. | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,.."
+                        + extra.keySet().stream().sorted().map(k -> " | " + k + ":..").reduce("", String::concat) + ")", start);
             skipSpaces();
             if (!accept(':')) throw fail("needs ':' after " + kind, i);
             skipSpaces();
@@ -311,6 +347,10 @@ public final class Rewards {
                 case "quadratic" -> new Quadratic(c, t);
                 default -> new Linear(c, t);
             };
+        }
+
+        private String extraNames() {
+            return extra.keySet().stream().sorted().map(k -> ", " + k).reduce("", String::concat);
         }
 
         private double coordinate(String what) {

@@ -20,8 +20,9 @@ final class GuidedStep {
     private final double[] r;
 
     GuidedStep(Chain chain, boolean differentiable, CountingReward reward, double scale, Particles like, int capacity) {
-        if (!differentiable) throw new fksteer.io.InvalidSettingException("guidance", "needs a model with gradients (an MLP or a gaussian-mixture)");
-        if (!reward.differentiable()) throw new fksteer.io.InvalidSettingException("guidance", "needs a differentiable reward", "reward");
+        if (!differentiable) throw new fksteer.io.InvalidSettingException("guidance", "needs a model with gradients (an MLP or a gaussian-mixture; ONNX models have none): FK without guidance needs no gradient");
+        if (!reward.differentiable()) throw new fksteer.io.InvalidSettingException("guidance", "needs a differentiable reward, but " + reward.spec()
+                + " has no gradient (ONNX scorers and custom rewards have none): FK without guidance needs no gradient", "reward");
         if (!(scale > 0) || !Double.isFinite(scale)) throw new fksteer.io.InvalidSettingException("guidance", "must be a finite number > 0, got " + scale);
         this.reward = reward;
         this.chain = chain;

@@ -1,0 +1,146 @@
+package fksteer.cli;
+
+import fksteer.io.Models;
+import fksteer.kernel.Parallel;
+import fksteer.onnx.ModelCard;
+import fksteer.onnx.OnnxModel;
+import fksteer.onnx.OnnxOptions;
+import fksteer.onnx.OnnxRewards;
+import fksteer.process.Condition;
+import fksteer.process.Process;
+import fksteer.reward.Reward;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * How ONNX models (a --model card.json) and ONNX rewards (--reward onnx:FILE) run, shared by
+ * {@code sample} and {@code steer}; and {@link Loaded}, the model a command runs, with the ONNX
+ * sessions it opened. Given where nothing runs through ONNX, these flags are refused, not ignored.
+ */
+final class OnnxFlags {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--max-batch", description = "ONNX models and rewards: the most samples per ONNX Runtime call, 1 to 1048576 (default 1024)")
+    Integer maxBatch;
+
+    @Option(names = "--onnx-threads", description = "ONNX models and rewards: ONNX Runtime's intra-op threads, 1 to 256 (default: --threads, else all cores)")
+    Integer onnxThreads;
+
+    @Option(names = "--device", description = "ONNX models and rewards: cpu (default) or cuda[:N] (needs a build with -Pcuda, CUDA 12 and cuDNN 9)")
+    String device;
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    OnnxOptions options() {
+        OnnxOptions o = OnnxOptions.defaults().withThreads(Math.min(OnnxOptions.MAX_THREADS, Parallel.threads()));
+        if (onnxThreads != null) o = o.withThreads(onnxThreads);
+        if (maxBatch != null) o = o.withMaxBatch(maxBatch);
+        if (device != null) o = o.withDevice(OnnxOptions.Device.parse(device));
+        return o;
+    }
+
+    /** Opens --model: a model card (a .json whose "type" is "onnx") through ONNX Runtime, else as Models.loadProcess does. */
+    Loaded open(String model, Condition condition) {
+        OnnxOptions o = options();
+        if (model != null && model.toLowerCase(Locale.ROOT).endsWith(".json")) {
+            Path p;
+            try {
+                p = Path.of(model);
+            } catch (java.nio.file.InvalidPathException e) {
+                p = null;
+            }
+            if (p != null && ModelCard.isCard(p)) {
+                OnnxModel m = OnnxModel.load(p, o);
+                try {
+                    return new Loaded(m.process(condition), m, o);
+                } catch (RuntimeException e) {
+                    m.close();
+                    throw e;
+                }
+            }
+        }
+        return new Loaded(Models.loadProcess(model, condition), null, o);
+    }
+
+    /** The model a command runs, and the ONNX sessions it opened (closed with it). */
+    final class Loaded implements AutoCloseable {
+        final Process process;
+        /** The ONNX model, or null for a built-in, safetensors or mixture model. */
+        final OnnxModel onnx;
+        private final OnnxOptions options;
+        private final List<AutoCloseable> opened = new ArrayList<>();
+        private boolean onnxReward;
+
+        Loaded(Process process, OnnxModel onnx, OnnxOptions options) {
+            this.process = process;
+            this.onnx = onnx;
+            this.options = options;
+        }
+
+        /** --reward, with onnx:FILE[:class=C] terms, scoring what the model's decoder gives when its card has one. */
+        Reward reward(String spec) {
+            int before = opened.size();
+            Reward r = onnx != null ? onnx.reward(spec) : OnnxRewards.parse(spec, process.shape(), options, opened);
+            onnxReward = opened.size() > before;
+            return r;
+        }
+
+        /** Refuses --max-batch, --onnx-threads and --device where no model or reward runs through ONNX. */
+        void refuseUnused() {
+            if (onnx != null || onnxReward) return;
+            for (String f : List.of("--max-batch", "--onnx-threads", "--device"))
+                if (given(f))
+                    throw new IllegalArgumentException(f + " applies only to ONNX models (--model CARD.json) and rewards (--reward onnx:FILE)");
+        }
+
+        /** The ONNX settings in a run's config, when anything ran through ONNX. */
+        void record(Map<String, Object> config) {
+            if (onnx == null && !onnxReward) return;
+            if (onnx != null) config.put("modelCard", onnx.card().describe());
+            config.put("onnxThreads", options.onnxThreads());
+            config.put("maxBatch", options.maxBatch());
+            config.put("device", options.device().toString());
+        }
+
+        /** The samples through the card's decoder (n rows of its output), or null when there is none. */
+        float[] decoded(float[] samples, int n) {
+            if (onnx == null || onnx.decoder() == null) return null;
+            float[] px = new float[Math.multiplyExact(n, onnx.decoder().outputShape().size())];
+            onnx.decoder().decode(samples, n, px);
+            return px;
+        }
+
+        /** Refuses --plot (and --trajectory-plot) where the samples are not points: an image's shape, or latents behind a decoder. */
+        void requirePlottable(String flag) {
+            if (process.shape().dims().length > 1)
+                throw new IllegalArgumentException(flag + " draws points in 2-D; this model's samples have shape " + process.shape());
+            if (decodedSize() > 0)
+                throw new IllegalArgumentException(flag + " draws points in 2-D, but this model's samples are latents that its card's decoder turns into "
+                        + onnx.decoder().outputShape() + "; the output JSON holds both (\"samples\" and \"decoded\")");
+        }
+
+        int decodedSize() {
+            return onnx == null || onnx.decoder() == null ? 0 : onnx.decoder().outputShape().size();
+        }
+
+        @Override
+        public void close() {
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // native memory only
+                }
+            }
+            if (onnx != null) onnx.close();
+        }
+    }
+}

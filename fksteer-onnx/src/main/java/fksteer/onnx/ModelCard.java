@@ -1,0 +1,305 @@
+package fksteer.onnx;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fksteer.io.BadInputException;
+import fksteer.io.InputFiles;
+import fksteer.io.InvalidSettingException;
+import fksteer.io.Models;
+import fksteer.io.Quote;
+import fksteer.process.Prediction;
+import fksteer.process.ProcessSpec;
+import fksteer.process.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model card: the JSON file beside an ONNX network that says how to run it (docs/bring-your-pytorch-model.md).
+ * <pre>
+ * {"type": "onnx", "file": "unet.onnx", "prediction": "epsilon",
+ *  "process": {"kind": "vp", "schedule": "linear"},
+ *  "shape": [1, 28, 28],
+ *  "inputs": {"sample": "x", "time": "t", "condition": "y"},
+ *  "timeFormat": "index", "timeScale": 1.0,
+ *  "condition": {"type": "class", "classes": 10, "null": 10},
+ *  "dataRange": [-1, 1],
+ *  "decoder": "vae.onnx"}
+ * </pre>
+ * Paths ("file", "decoder") are relative to the card's folder. "process" is read exactly as a mixture
+ * file's. The network is fed {@code time × timeScale}, where time is the training step (timeFormat
+ * "index", vp processes) or the flow's own t, or σ for noise at 1 (timeFormat "continuous", flows).
+ * "condition" and "inputs"."condition" come together or not at all; "null" is the class id that asks
+ * for the unconditional output (classifier-free guidance needs it). "dataRange" is the nominal range
+ * of data-space samples, for plots; samples reach rewards unchanged. Every field is checked when the
+ * card is read, and any other field is an error: a field from a newer format that this reader ignored
+ * would run a different model without a word.
+ *
+ * @param card           the card's own path
+ * @param file           the network's ONNX file, resolved against the card's folder
+ * @param prediction     what the network predicts
+ * @param process        the process it was trained for
+ * @param shape          one sample's shape (without the batch)
+ * @param sampleInput    the ONNX input that takes the noisy samples
+ * @param timeInput      the ONNX input that takes the time
+ * @param conditionInput the ONNX input that takes the class, or null for an unconditional model
+ * @param timeScale      what the time is multiplied by before it is fed
+ * @param classes        the number of classes (0 for an unconditional model)
+ * @param nullClass      the unconditional class id, or -1 when the model has none
+ * @param dataLow        the low end of the data range
+ * @param dataHigh       the high end of the data range
+ * @param decoder        an ONNX decoder run before rewards (latents to pixels), resolved; or null
+ */
+public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec process, Shape shape, String sampleInput,
+        String timeInput, String conditionInput, TimeFormat timeFormat, double timeScale, int classes, int nullClass,
+        double dataLow, double dataHigh, Path decoder) {
+
+    /** How the time the network sees is given: the training step of a vp process, or a flow's continuous t (σ). */
+    public enum TimeFormat {
+        INDEX("index"), CONTINUOUS("continuous");
+
+        public final String id;
+
+        TimeFormat(String id) {
+            this.id = id;
+        }
+    }
+
+    /** The largest card read: 1 MiB. */
+    public static final long MAX_CARD_BYTES = 1L << 20;
+    /** The most entries of one sample: 2^24 floats (64 MiB a sample). */
+    public static final int MAX_SAMPLE_SIZE = 1 << 24;
+    /** The most dimensions of a sample's shape. */
+    public static final int MAX_RANK = 8;
+    /** The most classes of a class condition. */
+    public static final int MAX_CLASSES = 1 << 20;
+    /** The range of timeScale. */
+    public static final double MIN_TIME_SCALE = 1e-6, MAX_TIME_SCALE = 1e6;
+
+    static final List<String> FIELDS = List.of("type", "file", "prediction", "process", "shape", "inputs", "timeFormat", "timeScale",
+            "condition", "dataRange", "decoder");
+    static final List<String> INPUT_FIELDS = List.of("sample", "time", "condition");
+    static final List<String> CONDITION_FIELDS = List.of("type", "classes", "null");
+
+    private static final ObjectMapper STRICT = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    public ModelCard {
+        InvalidSettingException.require(card != null && file != null, "model", "a model card needs its path and its network's file");
+        InvalidSettingException.require(shape != null && process != null && prediction != null, "model", "a model card needs shape, process and prediction");
+        process.requirePrediction(prediction);
+        InvalidSettingException.require((conditionInput == null) == (classes == 0), "model",
+                "a model card gives \"inputs\".\"condition\" and \"condition\" together or not at all");
+    }
+
+    /** The number of entries of one sample. */
+    public int size() {
+        return shape.size();
+    }
+
+    /** Whether the model takes a class condition. */
+    public boolean conditional() {
+        return conditionInput != null;
+    }
+
+    /** Reads and checks a card; every problem is one line naming the card and the field (setting "model"). */
+    public static ModelCard read(Path card) {
+        String where = Quote.of(card.toString(), 0, 300) + ": ";
+        try {
+            InputFiles.regularFileSize(card, where, "a model card (.json)", MAX_CARD_BYTES);
+            JsonNode root;
+            try {
+                root = STRICT.readTree(Files.readAllBytes(card));
+            } catch (JsonProcessingException e) {
+                var loc = e.getLocation();
+                throw new BadInputException(where + "not valid JSON: " + Quote.of(String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""))
+                        + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr()));
+            } catch (IOException e) {
+                throw new BadInputException(where + "cannot read it: " + Quote.of(String.valueOf(e.getMessage())));
+            }
+            return parse(root, card, where);
+        } catch (InvalidSettingException e) {
+            throw e.setting().equals("model") ? e : new InvalidSettingException("model", ": " + where + "field \"" + e.setting() + "\" " + e.problem());
+        } catch (BadInputException e) {
+            throw new InvalidSettingException("model", ": " + e.getMessage());
+        }
+    }
+
+    /** Whether a .json file is a model card (its "type" is "onnx") rather than, say, a mixture file; false when it cannot be read. */
+    public static boolean isCard(Path p) {
+        try {
+            InputFiles.regularFileSize(p, "", "", MAX_CARD_BYTES);
+            JsonNode root = STRICT.readTree(Files.readAllBytes(p));
+            return root != null && root.isObject() && root.path("type").isTextual() && root.path("type").asText().equals("onnx");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static ModelCard parse(JsonNode root, Path card, String where) {
+        if (root == null || !root.isObject()) throw new BadInputException(where + "expected a JSON object (a model card)");
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) throw new BadInputException(where + "unknown field " + Quote.of(f) + "; a model card has only " + listed(FIELDS));
+        }
+        JsonNode type = required(root, "type", where);
+        if (!type.isTextual() || !type.asText().equals("onnx"))
+            throw new BadInputException(where + "field \"type\" must be \"onnx\", got " + shown(type));
+        Path dir = card.toAbsolutePath().getParent();
+        Path file = path(required(root, "file", where), dir, where + "field \"file\"");
+        JsonNode pred = required(root, "prediction", where);
+        if (!pred.isTextual() || !Models.predictionNames().contains(pred.asText()))
+            throw new BadInputException(where + "field \"prediction\" must be one of " + listed(Models.predictionNames()) + ", got " + shown(pred));
+        Prediction prediction = Prediction.parse(pred.asText());
+        ProcessSpec process = Models.parseProcess(required(root, "process", where), where + "field \"process\"");
+        try {
+            process.requirePrediction(prediction);
+        } catch (InvalidSettingException e) {
+            throw new BadInputException(where + "field \"prediction\" " + e.problem());
+        }
+        Shape shape = shape(required(root, "shape", where), where + "field \"shape\"");
+
+        JsonNode inputs = required(root, "inputs", where);
+        if (!inputs.isObject()) throw new BadInputException(where + "field \"inputs\" must be an object such as {\"sample\": \"x\", \"time\": \"t\"}, got " + shown(inputs));
+        for (Iterator<String> it = inputs.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!INPUT_FIELDS.contains(f))
+                throw new BadInputException(where + "field \"inputs\" has unknown field " + Quote.of(f) + "; it names only " + listed(INPUT_FIELDS));
+        }
+        String sample = name(inputs.get("sample"), where + "field \"inputs\".\"sample\"");
+        String time = name(inputs.get("time"), where + "field \"inputs\".\"time\"");
+        String cond = inputs.has("condition") ? name(inputs.get("condition"), where + "field \"inputs\".\"condition\"") : null;
+        if (sample.equals(time) || sample.equals(cond) || time.equals(cond))
+            throw new BadInputException(where + "field \"inputs\" names one ONNX input twice: " + inputs);
+
+        JsonNode tf = required(root, "timeFormat", where);
+        TimeFormat format;
+        if (tf.isTextual() && tf.asText().equals("index")) format = TimeFormat.INDEX;
+        else if (tf.isTextual() && tf.asText().equals("continuous")) format = TimeFormat.CONTINUOUS;
+        else throw new BadInputException(where + "field \"timeFormat\" must be \"index\" (vp: the training step) or \"continuous\" (flows: t, or sigma), got " + shown(tf));
+        boolean vp = process instanceof ProcessSpec.Vp;
+        if (vp && format != TimeFormat.INDEX)
+            throw new BadInputException(where + "field \"timeFormat\" is \"continuous\", but a vp network sees its training step: use \"index\" "
+                    + "(a model trained on t in [0, 1] takes \"index\" with \"timeScale\": 1 / trainSteps)");
+        if (!vp && format != TimeFormat.CONTINUOUS)
+            throw new BadInputException(where + "field \"timeFormat\" is \"index\", but a flow network sees its continuous time (t, or sigma for noiseAt 1): use \"continuous\"");
+        double scale = 1.0;
+        if (root.has("timeScale")) {
+            JsonNode ts = root.get("timeScale");
+            if (!ts.isNumber() || !(ts.asDouble() >= MIN_TIME_SCALE && ts.asDouble() <= MAX_TIME_SCALE))
+                throw new BadInputException(where + "field \"timeScale\" must be a number in [" + MIN_TIME_SCALE + ", " + MAX_TIME_SCALE + "], got " + shown(ts));
+            scale = ts.asDouble();
+        }
+
+        int classes = 0, nullClass = -1;
+        if (root.has("condition")) {
+            JsonNode c = root.get("condition");
+            String at = where + "field \"condition\"";
+            if (!c.isObject()) throw new BadInputException(at + " must be an object such as {\"type\": \"class\", \"classes\": 10, \"null\": 10}, got " + shown(c));
+            for (Iterator<String> it = c.fieldNames(); it.hasNext();) {
+                String f = it.next();
+                if (!CONDITION_FIELDS.contains(f)) throw new BadInputException(at + " has unknown field " + Quote.of(f) + "; it has only " + listed(CONDITION_FIELDS));
+            }
+            JsonNode ct = c.get("type");
+            if (ct == null || !ct.isTextual() || !ct.asText().equals("class"))
+                throw new BadInputException(at + ".\"type\" must be \"class\" (the only condition an ONNX model takes today), got " + shown(ct));
+            classes = integer(c.get("classes"), at + ".\"classes\"", 1, MAX_CLASSES);
+            if (c.has("null")) {
+                nullClass = integer(c.get("null"), at + ".\"null\"", 0, Integer.MAX_VALUE);
+                if (nullClass < classes)
+                    throw new BadInputException(at + ".\"null\" is " + nullClass + ", one of the classes 0.." + (classes - 1)
+                            + "; the unconditional id must be a label no class uses (often the number of classes, " + classes + ")");
+            }
+        }
+        if ((cond == null) != (classes == 0))
+            throw new BadInputException(where + (cond == null ? "field \"condition\" is given, but \"inputs\" names no \"condition\" input"
+                    : "field \"inputs\".\"condition\" is given, but there is no field \"condition\" saying how many classes (and which id is null)"));
+
+        JsonNode range = required(root, "dataRange", where);
+        if (!range.isArray() || range.size() != 2 || !range.get(0).isNumber() || !range.get(1).isNumber()
+                || !Double.isFinite(range.get(0).asDouble()) || !Double.isFinite(range.get(1).asDouble())
+                || !(range.get(0).asDouble() < range.get(1).asDouble()))
+            throw new BadInputException(where + "field \"dataRange\" must be [low, high] with finite numbers low < high, got " + shown(range));
+        Path decoder = root.has("decoder") ? path(root.get("decoder"), dir, where + "field \"decoder\"") : null;
+        return new ModelCard(card, file, prediction, process, shape, sample, time, cond, format, scale, classes, nullClass,
+                range.get(0).asDouble(), range.get(1).asDouble(), decoder);
+    }
+
+    private static JsonNode required(JsonNode root, String field, String where) {
+        JsonNode n = root.get(field);
+        if (n == null) throw new BadInputException(where + "missing field \"" + field + "\"");
+        return n;
+    }
+
+    private static Path path(JsonNode n, Path dir, String what) {
+        if (!n.isTextual() || n.asText().isBlank() || n.asText().indexOf('\0') >= 0)
+            throw new BadInputException(what + " must be a file name (relative to the card's folder), got " + shown(n));
+        try {
+            return dir.resolve(n.asText()).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new BadInputException(what + " " + Quote.of(n.asText()) + " is not a valid path");
+        }
+    }
+
+    private static String name(JsonNode n, String what) {
+        if (n == null) throw new BadInputException(what + " is missing: name the ONNX input");
+        if (!n.isTextual() || n.asText().isEmpty()) throw new BadInputException(what + " must be an ONNX input name (a string), got " + shown(n));
+        return n.asText();
+    }
+
+    private static int integer(JsonNode n, String what, int lo, int hi) {
+        if (n == null) throw new BadInputException(what + " is missing");
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < lo || n.asInt() > hi)
+            throw new BadInputException(what + " must be an integer in [" + lo + ", " + hi + "], got " + shown(n));
+        return n.asInt();
+    }
+
+    private static Shape shape(JsonNode n, String what) {
+        if (!n.isArray() || n.isEmpty() || n.size() > MAX_RANK)
+            throw new BadInputException(what + " must be an array of 1 to " + MAX_RANK + " dimensions such as [2] or [1, 28, 28], got " + shown(n));
+        int[] dims = new int[n.size()];
+        long size = 1;
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = integer(n.get(i), what + "[" + i + "]", 1, MAX_SAMPLE_SIZE);
+            size *= dims[i];
+            if (size > MAX_SAMPLE_SIZE) throw new BadInputException(what + " " + n + " has more than " + MAX_SAMPLE_SIZE + " entries per sample");
+        }
+        return Shape.of(dims);
+    }
+
+    static String shown(JsonNode n) {
+        if (n == null) return "nothing";
+        return Quote.of(n.toString(), 0, 80);
+    }
+
+    static String listed(List<String> names) {
+        List<String> q = new ArrayList<>();
+        for (String s : names) q.add("\"" + s + "\"");
+        return String.join(", ", q);
+    }
+
+    /** The card's fields as a map, for a run's config output. */
+    public Map<String, Object> describe() {
+        var m = new java.util.LinkedHashMap<String, Object>();
+        m.put("card", card.toString());
+        m.put("file", file.toString());
+        m.put("prediction", prediction.id);
+        m.put("process", process.kind());
+        m.put("shape", shape.dims());
+        m.put("timeFormat", timeFormat.id);
+        m.put("timeScale", timeScale);
+        if (conditional()) m.put("classes", classes);
+        if (nullClass >= 0) m.put("nullClass", nullClass);
+        m.put("dataRange", new double[] {dataLow, dataHigh});
+        if (decoder != null) m.put("decoder", decoder.toString());
+        return m;
+    }
+}

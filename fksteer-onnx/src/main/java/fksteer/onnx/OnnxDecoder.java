@@ -1,0 +1,59 @@
+package fksteer.onnx;
+
+import fksteer.io.BadInputException;
+import fksteer.io.Quote;
+import fksteer.process.Shape;
+import java.nio.file.Path;
+
+/**
+ * A card's "decoder": an ONNX graph from samples (latents) to what rewards and plots see (pixels), like
+ * Stable Diffusion's VAE decoder. One input, one float32 output with fixed non-batch dimensions.
+ */
+public final class OnnxDecoder implements AutoCloseable {
+    private final Network net;
+    private final Shape in, out;
+
+    OnnxDecoder(Path file, Shape in, String cardName, OnnxOptions options) {
+        String where = cardName + ": field \"decoder\" " + Quote.of(String.valueOf(file.getFileName()), 0, 200) + ": ";
+        Graph g = Graph.open(file, options, "model", where);
+        try {
+            if (g.inputs.size() != 1) throw g.mismatch("a decoder takes one input (the latents), but the graph has " + g.inputs.size());
+            this.net = new Network(g, g.inputs.keySet().iterator().next(), "its input", in, null, null, false, null, null, null, options.maxBatch());
+            var oi = Graph.tensor(g.outputs.values().iterator().next());
+            long[] os = oi.getShape();
+            int[] dims = new int[os.length - 1];
+            for (int i = 1; i < os.length; i++) {
+                if (os[i] < 1 || os[i] > ModelCard.MAX_SAMPLE_SIZE)
+                    throw g.mismatch("a decoder's output needs fixed dimensions after the batch, but it has shape " + Graph.shapeName(oi));
+                dims[i - 1] = (int) os[i];
+            }
+            if (dims.length == 0) throw g.mismatch("a decoder's output needs dimensions after the batch, but it has shape " + Graph.shapeName(oi));
+            this.out = Shape.of(dims);
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        this.in = in;
+    }
+
+    public Shape inputShape() {
+        return in;
+    }
+
+    public Shape outputShape() {
+        return out;
+    }
+
+    /** pixels[i] = decoder(latents[i]) for n rows: n × outputShape().size() floats. */
+    public void decode(float[] latents, int n, float[] pixels) {
+        net.run(latents, n, 0, null, pixels);
+        for (int i = 0, len = n * out.size(); i < len; i++)
+            if (!Float.isFinite(pixels[i]))
+                throw new BadInputException("decoder: returned " + pixels[i] + " for sample " + i / out.size() + "; a decoder must give finite outputs");
+    }
+
+    @Override
+    public void close() {
+        net.close();
+    }
+}
