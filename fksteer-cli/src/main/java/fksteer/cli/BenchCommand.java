@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the benchmark workloads: median ms after warm-up, GFLOP/s and %% of the measured FMA peak.",
-        footer = {"", "Workloads: peak-fma, mlp-forward-1024, mlp-forward-8192, train-step-8192, fk-checkerboard-1024x100, train-checkerboard-10k",
+        footer = {"", "Workloads: peak-fma, mlp-forward-1024, mlp-forward-8192, train-step-8192, fk-checkerboard-1024x100, train-checkerboard-10k, onnx-mlp-1024, onnx-fk-conv-64 (these two need a source checkout's ONNX fixtures)",
                 "", "Examples:", "  fksteer bench", "  fksteer bench --workload mlp-forward-1024 --workload fk-checkerboard-1024x100 --threads 1 --out bench.json"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec

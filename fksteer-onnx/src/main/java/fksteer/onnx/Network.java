@@ -49,6 +49,8 @@ final class Network implements AutoCloseable {
     private final FloatBuffer in;
     private FloatBuffer out;
     private final ByteBuffer timeBytes, labelBytes;
+    /** Nanoseconds spent inside ONNX Runtime's run calls (for the benchmark's overhead split). */
+    private long runNanos;
 
     /** How a per-call input is shaped: a scalar, one value broadcast ([1] or [1, 1]), or a value per row ([n] or [n, 1]). */
     private enum Fed {
@@ -183,6 +185,11 @@ final class Network implements AutoCloseable {
         return ByteBuffer.allocateDirect((int) (4 * n)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
+    /** Nanoseconds spent inside ONNX Runtime's run calls so far. */
+    synchronized long runNanos() {
+        return runNanos;
+    }
+
     int inSize() {
         return inSize;
     }
@@ -215,13 +222,17 @@ final class Network implements AutoCloseable {
             if (label != null) feeds.put(labelName, track(made, perCall(label, labelType, labelBytes, m, i -> labels[start + i])));
             if (outSize >= 0 && out != null) {
                 OnnxTensor o = track(made, OnnxTensor.createTensor(env, view(out, m * outSize), withBatch(m, outDims)));
+                long t0 = System.nanoTime();
                 try (OrtSession.Result r = g.session.run(feeds, Map.of(outName, o))) {
                     // written into out's buffer
                 }
+                runNanos += System.nanoTime() - t0;
                 out.clear();
                 out.get(0, outRows, start * outSize, m * outSize);
             } else {
+                long t0 = System.nanoTime();
                 try (OrtSession.Result r = g.session.run(feeds)) {
+                    runNanos += System.nanoTime() - t0;
                     OnnxValue v = r.get(0);
                     if (!(v instanceof OnnxTensor t)) throw g.mismatch("its output is not a tensor");
                     FloatBuffer fb = t.getFloatBuffer();

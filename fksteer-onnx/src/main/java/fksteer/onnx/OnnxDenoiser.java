@@ -33,6 +33,11 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         this.ids = new int[Math.max(1, options.maxBatch())];
     }
 
+    /** Nanoseconds spent inside ONNX Runtime's own run calls so far: what a run's time is beyond them is fksteer's. */
+    public long inferenceNanos() {
+        return net.runNanos();
+    }
+
     public ModelCard card() {
         return card;
     }
