@@ -29,7 +29,7 @@ final class Graph implements AutoCloseable {
     final OrtSession session;
     final Path file;
     final String setting;
-    /** The message prefix naming the file, e.g. "card.json: field \"file\" unet.onnx: ". */
+    /** The message prefix naming the file, e.g. "'card.json': field \"file\" 'unet.onnx': ". */
     final String where;
     final Map<String, NodeInfo> inputs, outputs;
 
@@ -54,7 +54,8 @@ final class Graph implements AutoCloseable {
 
     static Graph open(Path file, OnnxOptions o, String setting, String where) {
         try {
-            InputFiles.regularFileSize(file, where, "an .onnx file", MAX_FILE);
+            if (InputFiles.regularFileSize(file, where, "an .onnx file", MAX_FILE) == 0)
+                throw new InvalidSettingException(setting, ": " + where + "is empty (0 bytes); expected an .onnx file");
         } catch (InvalidSettingException e) {
             throw e;
         } catch (fksteer.io.BadInputException e) {

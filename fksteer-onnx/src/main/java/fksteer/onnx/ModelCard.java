@@ -1,9 +1,10 @@
 package fksteer.onnx;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fksteer.io.BadInputException;
@@ -89,8 +90,7 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
     static final List<String> INPUT_FIELDS = List.of("sample", "time", "condition");
     static final List<String> CONDITION_FIELDS = List.of("type", "classes", "null");
 
-    private static final ObjectMapper STRICT = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper STRICT = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     public ModelCard {
         InvalidSettingException.require(card != null && file != null, "model", "a model card needs its path and its network's file");
@@ -117,7 +117,7 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
             InputFiles.regularFileSize(card, where, "a model card (.json)", MAX_CARD_BYTES);
             JsonNode root;
             try {
-                root = STRICT.readTree(Files.readAllBytes(card));
+                root = readOne(Files.readAllBytes(card), where);
             } catch (JsonProcessingException e) {
                 var loc = e.getLocation();
                 throw new BadInputException(where + "not valid JSON: " + Quote.of(String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""))
@@ -133,14 +133,48 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
         }
     }
 
-    /** Whether a .json file is a model card (its "type" is "onnx") rather than, say, a mixture file; false when it cannot be read. */
+    /**
+     * Whether a .json file is a model card rather than, say, a mixture file: a JSON object whose first
+     * "type" field is "onnx", read only as far as that field. A card broken further on (cut short, a
+     * duplicate key, content after the object) is still a card, so that {@link #read} refuses it with
+     * the card's own message rather than a mixture file's. False when it cannot be read that far.
+     */
     public static boolean isCard(Path p) {
         try {
             InputFiles.regularFileSize(p, "", "", MAX_CARD_BYTES);
-            JsonNode root = STRICT.readTree(Files.readAllBytes(p));
-            return root != null && root.isObject() && root.path("type").isTextual() && root.path("type").asText().equals("onnx");
+            try (JsonParser jp = new JsonFactory().createParser(Files.readAllBytes(p))) {
+                if (jp.nextToken() != JsonToken.START_OBJECT) return false;
+                while (jp.nextToken() == JsonToken.FIELD_NAME) {
+                    String f = jp.currentName();
+                    JsonToken v = jp.nextToken();
+                    if (f.equals("type")) return v == JsonToken.VALUE_STRING && jp.getText().equals("onnx");
+                    jp.skipChildren();
+                }
+                return false;
+            }
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * The one JSON value in bytes (null when there is none), duplicate keys refused; content after it is
+     * one line of its own (Jackson's trailing-token message names its Java classes).
+     */
+    private static JsonNode readOne(byte[] bytes, String where) throws IOException {
+        try (JsonParser jp = STRICT.createParser(bytes)) {
+            JsonNode root = STRICT.readTree(jp);
+            JsonToken after;
+            try {
+                after = jp.nextToken();
+            } catch (JsonProcessingException e) {
+                after = JsonToken.NOT_AVAILABLE;
+            }
+            if (after != null)
+                throw new BadInputException(where + "unexpected content after the JSON object"
+                        + (jp.currentTokenLocation().getLineNr() > 0 ? " at line " + jp.currentTokenLocation().getLineNr() : "")
+                        + "; a model card holds one object");
+            return root;
         }
     }
 
@@ -178,7 +212,7 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
         String time = name(inputs.get("time"), where + "field \"inputs\".\"time\"");
         String cond = inputs.has("condition") ? name(inputs.get("condition"), where + "field \"inputs\".\"condition\"") : null;
         if (sample.equals(time) || sample.equals(cond) || time.equals(cond))
-            throw new BadInputException(where + "field \"inputs\" names one ONNX input twice: " + inputs);
+            throw new BadInputException(where + "field \"inputs\" names one ONNX input twice: " + shown(inputs));
 
         JsonNode tf = required(root, "timeFormat", where);
         TimeFormat format;

@@ -2,6 +2,7 @@ package fksteer.onnx;
 
 import fksteer.io.BadInputException;
 import fksteer.io.InvalidSettingException;
+import fksteer.io.Quote;
 import fksteer.model.Denoiser;
 import fksteer.process.Shape;
 import java.util.Locale;
@@ -20,7 +21,8 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     OnnxDenoiser(ModelCard card, OnnxOptions options) {
         this.card = card;
-        String where = card.card() + ": field \"file\" " + card.file().getFileName() + ": ";
+        String where = Quote.of(card.card().toString(), 0, 300) + ": field \"file\" " + Quote.of(String.valueOf(card.file().getFileName()), 0, 200)
+                + ": ";
         Graph g = Graph.open(card.file(), options, "model", where);
         try {
             boolean integral = card.timeFormat() == ModelCard.TimeFormat.INDEX && card.timeScale() == Math.rint(card.timeScale());
@@ -40,6 +42,11 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     public ModelCard card() {
         return card;
+    }
+
+    /** The card's file name, quoted for a message. */
+    String name() {
+        return Quote.of(String.valueOf(card.card().getFileName()), 0, 200);
     }
 
     @Override
@@ -66,11 +73,11 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
                 int l = labels == null ? -1 : labels[i];
                 if (l < 0) {
                     if (card.nullClass() < 0)
-                        throw new InvalidSettingException("condition", "is needed: the model " + card.card().getFileName()
+                        throw new InvalidSettingException("condition", "is needed: the model " + name()
                                 + " takes a class and its card gives no \"null\" id for unconditional rows (give --condition; --cfg needs \"null\")");
                     l = card.nullClass();
                 } else if (l >= card.classes()) {
-                    throw new InvalidSettingException("condition", "is class " + l + ", but the model " + card.card().getFileName() + " has classes 0.."
+                    throw new InvalidSettingException("condition", "is class " + l + ", but the model " + name() + " has classes 0.."
                             + (card.classes() - 1));
                 }
                 fed[i] = l;
@@ -81,9 +88,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         int d = dim();
         for (int i = 0, len = n * d; i < len; i++)
             if (!Float.isFinite(out[i]))
-                throw new BadInputException("model " + card.card() + ": the network returned " + out[i] + " for sample " + i / d + " (entry " + i % d
-                        + ") at time " + String.format(Locale.ROOT, "%.6g", (double) t) + " (fed " + String.format(Locale.ROOT, "%.6g", fedTime)
-                        + "); a network must give finite outputs");
+                throw new BadInputException("model " + Quote.of(card.card().toString(), 0, 300) + ": the network returned " + out[i] + " for sample "
+                        + i / d + " (entry " + i % d + ") at time " + String.format(Locale.ROOT, "%.6g", (double) t) + " (fed "
+                        + String.format(Locale.ROOT, "%.6g", fedTime) + "); a network must give finite outputs");
     }
 
     @Override

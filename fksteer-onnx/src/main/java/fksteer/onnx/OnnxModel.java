@@ -1,6 +1,7 @@
 package fksteer.onnx;
 
 import fksteer.io.InvalidSettingException;
+import fksteer.io.Quote;
 import fksteer.process.Condition;
 import fksteer.process.Process;
 import fksteer.process.Shape;
@@ -35,7 +36,7 @@ public final class OnnxModel implements AutoCloseable {
         this.network = new OnnxDenoiser(card, options);
         OnnxDecoder dec = null;
         try {
-            if (card.decoder() != null) dec = new OnnxDecoder(card.decoder(), card.shape(), card.card().toString(), options);
+            if (card.decoder() != null) dec = new OnnxDecoder(card.decoder(), card.shape(), Quote.of(card.card().toString(), 0, 300), options);
         } catch (RuntimeException e) {
             network.close();
             throw e;
@@ -74,9 +75,9 @@ public final class OnnxModel implements AutoCloseable {
     public Process process(Condition condition) {
         InvalidSettingException.require(condition != null, "condition", "is required (Condition.NONE for none)");
         if (card.conditional() && card.nullClass() < 0) {
-            InvalidSettingException.require(!condition.none(), "condition", "is needed: the model " + card.card().getFileName()
+            InvalidSettingException.require(!condition.none(), "condition", "is needed: the model " + network.name()
                     + " takes a class (0.." + (card.classes() - 1) + ") and its card gives no \"null\" id for an unconditional run");
-            InvalidSettingException.require(!condition.guided(), "cfg", "needs the unconditional output, but the card " + card.card().getFileName()
+            InvalidSettingException.require(!condition.guided(), "cfg", "needs the unconditional output, but the card " + network.name()
                     + " gives no \"condition\".\"null\" id");
         }
         return card.process().bind(network, card.prediction(), condition);
