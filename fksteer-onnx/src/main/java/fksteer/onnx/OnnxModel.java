@@ -19,7 +19,7 @@ import java.util.List;
  * try (OnnxModel m = OnnxModel.load(Path.of("unet.card.json"), OnnxOptions.defaults())) {
  *     Process p = m.process(Condition.label(3).withCfg(2));
  *     Reward r = m.reward("onnx:clf.onnx:class=3");
- *     SteerResult res = new FkSteering(64, 50, p.stochasticSampler(), 1.0).run(p, r, 42, ProgressListener.NONE);
+ *     SteerResult res = FkSteering.defaults(64, 50).withSampler(p.stochasticSampler()).run(p, r, 42);
  * }
  * }</pre>
  */
