@@ -56,4 +56,31 @@ public final class Stats {
         for (int i = 0; i < n; i++) v += (prod[i] - c) * (prod[i] - c);
         return Math.sqrt(v / (n - 1) / n);
     }
+
+    /**
+     * Null when the sample mean and covariance of x (n × d) are within z standard errors of (mu, cov)
+     * (the empirical fourth moments for covariances); else the worst entry and how far off it is.
+     */
+    public static String moments(float[] x, int n, double[] mu, double[][] cov, double z) {
+        int d = mu.length;
+        double[] m = mean(x, n, d);
+        double[][] c = cov(x, n, d);
+        double worst = 0;
+        String where = "";
+        for (int a = 0; a < d; a++) {
+            double za = Math.abs(m[a] - mu[a]) / Math.sqrt(cov[a][a] / n);
+            if (za > worst) {
+                worst = za;
+                where = String.format(java.util.Locale.ROOT, "mean[%d] = %.4f, exact %.4f", a, m[a], mu[a]);
+            }
+            for (int b = a; b < d; b++) {
+                double zc = Math.abs(c[a][b] - cov[a][b]) / covEntrySe(x, n, d, a, b);
+                if (zc > worst) {
+                    worst = zc;
+                    where = String.format(java.util.Locale.ROOT, "cov[%d][%d] = %.4f, exact %.4f", a, b, c[a][b], cov[a][b]);
+                }
+            }
+        }
+        return worst > z ? String.format(java.util.Locale.ROOT, "%s: off by %.1f SE", where, worst) : null;
+    }
 }

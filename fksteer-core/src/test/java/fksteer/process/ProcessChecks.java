@@ -3,7 +3,6 @@ package fksteer.process;
 import fksteer.Stats;
 import fksteer.model.GaussianMixture;
 import fksteer.solver.Sampler;
-import java.util.Locale;
 
 /** Ground truth and standard-error checks shared by the process tests. */
 final class ProcessChecks {
@@ -52,26 +51,7 @@ final class ProcessChecks {
 
     /** Null when the sample mean and covariance of x are within Z standard errors of (mu, cov); else the worst entry. */
     static String moments(float[] x, int n, double[] mu, double[][] cov) {
-        int d = mu.length;
-        double[] m = Stats.mean(x, n, d);
-        double[][] c = Stats.cov(x, n, d);
-        double worst = 0;
-        String where = "";
-        for (int a = 0; a < d; a++) {
-            double z = Math.abs(m[a] - mu[a]) / Math.sqrt(cov[a][a] / n);
-            if (z > worst) {
-                worst = z;
-                where = String.format(Locale.ROOT, "mean[%d] = %.4f, exact %.4f", a, m[a], mu[a]);
-            }
-            for (int b = a; b < d; b++) {
-                double zc = Math.abs(c[a][b] - cov[a][b]) / Stats.covEntrySe(x, n, d, a, b);
-                if (zc > worst) {
-                    worst = zc;
-                    where = String.format(Locale.ROOT, "cov[%d][%d] = %.4f, exact %.4f", a, b, c[a][b], cov[a][b]);
-                }
-            }
-        }
-        return worst > Z ? String.format(Locale.ROOT, "%s: off by %.1f SE", where, worst) : null;
+        return Stats.moments(x, n, mu, cov, Z);
     }
 
     /** A sampler's name with its stochasticity where it has one. */

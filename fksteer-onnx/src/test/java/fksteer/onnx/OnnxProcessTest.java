@@ -15,7 +15,6 @@ import fksteer.process.Particles;
 import fksteer.process.Process;
 import fksteer.solver.Sampler;
 import fksteer.steer.Noise;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,27 +98,7 @@ class OnnxProcessTest {
         }
     }
 
-    /** Null when the sample mean and covariance are within Z standard errors of the mixture's; else the worst entry. */
     static String moments(float[] x, int n, GaussianMixture gm) {
-        int d = gm.dim();
-        double[] mu = gm.mean(), m = Stats.mean(x, n, d);
-        double[][] cov = gm.covariance(), c = Stats.cov(x, n, d);
-        double worst = 0;
-        String where = "";
-        for (int a = 0; a < d; a++) {
-            double z = Math.abs(m[a] - mu[a]) / Math.sqrt(cov[a][a] / n);
-            if (z > worst) {
-                worst = z;
-                where = String.format(Locale.ROOT, "mean[%d] = %.4f, exact %.4f", a, m[a], mu[a]);
-            }
-            for (int b = a; b < d; b++) {
-                double zc = Math.abs(c[a][b] - cov[a][b]) / Stats.covEntrySe(x, n, d, a, b);
-                if (zc > worst) {
-                    worst = zc;
-                    where = String.format(Locale.ROOT, "cov[%d][%d] = %.4f, exact %.4f", a, b, c[a][b], cov[a][b]);
-                }
-            }
-        }
-        return worst > Z ? String.format(Locale.ROOT, "%s: off by %.1f SE", where, worst) : null;
+        return Stats.moments(x, n, gm.mean(), gm.covariance(), Z);
     }
 }
