@@ -1,7 +1,6 @@
 package fksteer.cli;
 
 import fksteer.io.Json;
-import fksteer.io.Models;
 import fksteer.kernel.Parallel;
 import fksteer.process.Chain;
 import fksteer.process.Particles;

@@ -2,14 +2,12 @@ package fksteer.cli;
 
 import fksteer.io.Json;
 import fksteer.data.Checkerboard;
-import fksteer.io.Models;
 import fksteer.kernel.Parallel;
 import fksteer.process.Process;
 import fksteer.plot.Plots;
 import fksteer.resample.ResampleSchedule;
 import fksteer.resample.Resampler;
 import fksteer.reward.Reward;
-import fksteer.reward.Rewards;
 import fksteer.solver.Sampler;
 import fksteer.steer.BestOfN;
 import fksteer.steer.FkSteering;

@@ -11,7 +11,6 @@ import ai.onnxruntime.TensorInfo;
 import fksteer.io.BadInputException;
 import fksteer.io.Quote;
 import fksteer.process.Shape;
-import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -46,8 +45,9 @@ final class Network implements AutoCloseable {
     private final int batch;
     private final Fed time, label;
     private final OnnxJavaType timeType, labelType;
-    private final FloatBuffer in;
-    private FloatBuffer out;
+    /** Direct buffers for `rows` rows, grown on demand up to the batch (so a few large samples take what they need, not a batch's worth). */
+    private FloatBuffer in, out;
+    private int rows;
     private final ByteBuffer timeBytes, labelBytes;
     /** Nanoseconds spent inside ONNX Runtime's run calls (for the benchmark's overhead split). */
     private long runNanos;
@@ -152,8 +152,7 @@ final class Network implements AutoCloseable {
             this.outDims = size < 0 ? null : Arrays.copyOfRange(os, 1, os.length);
             this.outSize = (int) size;
         }
-        this.in = floats(Math.multiplyExact((long) batch, inSize));
-        this.out = outSize > 0 ? floats((long) batch * outSize) : null;
+        Math.multiplyExact((long) batch, inSize); // refuses a batch whose buffer would overflow at once
         this.timeBytes = time == null ? null : ByteBuffer.allocateDirect(8 * batch).order(ByteOrder.nativeOrder());
         this.labelBytes = label == null ? null : ByteBuffer.allocateDirect(8 * batch).order(ByteOrder.nativeOrder());
     }
@@ -211,7 +210,17 @@ final class Network implements AutoCloseable {
         }
     }
 
+    /** Buffers for at least m rows (at most the batch): made on the first call, grown by doubling, then kept. */
+    private void reserve(int m) {
+        if (m <= rows) return;
+        int r = Math.min(batch, Math.max(m, 2 * rows));
+        in = floats((long) r * inSize);
+        out = outDims != null ? floats((long) r * outSize) : null;     // a symbolic output is read from ONNX Runtime's own tensor
+        rows = r;
+    }
+
     private void chunk(float[] x, int start, int m, double timeValue, int[] labels, float[] outRows) {
+        reserve(m);
         List<OnnxTensor> made = new ArrayList<>(4);
         try {
             Map<String, OnnxTensor> feeds = new HashMap<>(4);
@@ -220,7 +229,7 @@ final class Network implements AutoCloseable {
             feeds.put(sampleName, track(made, OnnxTensor.createTensor(env, view(in, m * inSize), withBatch(m, inDims))));
             if (time != null) feeds.put(timeName, track(made, perCall(time, timeType, timeBytes, m, i -> timeValue)));
             if (label != null) feeds.put(labelName, track(made, perCall(label, labelType, labelBytes, m, i -> labels[start + i])));
-            if (outSize >= 0 && out != null) {
+            if (out != null) {
                 OnnxTensor o = track(made, OnnxTensor.createTensor(env, view(out, m * outSize), withBatch(m, outDims)));
                 long t0 = System.nanoTime();
                 try (OrtSession.Result r = g.session.run(feeds, Map.of(outName, o))) {
@@ -311,14 +320,12 @@ final class Network implements AutoCloseable {
             case ROWS_BY_ONE -> new long[] {m, 1};
         };
         bytes.clear();
-        Buffer b;
         switch (type) {
             case FLOAT -> {
                 FloatBuffer fb = bytes.asFloatBuffer();
                 for (int i = 0; i < count; i++) fb.put(i, (float) v.at(i));
                 fb.limit(count);
-                b = fb;
-                return OnnxTensor.createTensor(env, (FloatBuffer) b, shape);
+                return OnnxTensor.createTensor(env, fb, shape);
             }
             case INT64 -> {
                 LongBuffer lb = bytes.asLongBuffer();

@@ -17,7 +17,8 @@ import java.util.Locale;
 public final class OnnxDenoiser implements Denoiser, AutoCloseable {
     private final ModelCard card;
     private final Network net;
-    private final int[] ids;
+    /** The class ids fed, grown to the largest call and kept (a guided batch is twice the particles). */
+    private int[] ids;
 
     OnnxDenoiser(ModelCard card, OnnxOptions options) {
         this.card = card;
@@ -32,7 +33,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
             g.close();
             throw e;
         }
-        this.ids = new int[Math.max(1, options.maxBatch())];
+        this.ids = new int[Math.min(1024, options.maxBatch())];
     }
 
     /** Nanoseconds spent inside ONNX Runtime's own run calls so far: what a run's time is beyond them is fksteer's. */
@@ -65,10 +66,11 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
     }
 
     @Override
-    public void predict(float[] x, int n, float t, int[] labels, float[] vectors, float[] out) {
+    public synchronized void predict(float[] x, int n, float t, int[] labels, float[] vectors, float[] out) {
         int[] fed = null;
         if (card.conditional()) {
-            fed = n <= ids.length ? ids : new int[n];
+            if (ids.length < n) ids = new int[n];
+            fed = ids;
             for (int i = 0; i < n; i++) {
                 int l = labels == null ? -1 : labels[i];
                 if (l < 0) {
