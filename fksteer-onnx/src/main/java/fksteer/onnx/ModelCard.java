@@ -35,7 +35,7 @@ import java.util.Map;
  *  "dataRange": [-1, 1],
  *  "decoder": "vae.onnx"}
  * </pre>
- * Paths ("file", "decoder") are relative to the card's folder. "process" is read exactly as a mixture
+ * Paths ("file", "decoder") are relative to the card's folder (the real card's, when the card is a link). "process" is read exactly as a mixture
  * file's. The network is fed {@code time × timeScale}, where time is the training step (timeFormat
  * "index", vp processes) or the flow's own t, or σ for noise at 1 (timeFormat "continuous", flows).
  * "condition" and "inputs"."condition" come together or not at all; "null" is the class id that asks
@@ -187,7 +187,7 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
         JsonNode type = required(root, "type", where);
         if (!type.isTextual() || !type.asText().equals("onnx"))
             throw new BadInputException(where + "field \"type\" must be \"onnx\", got " + shown(type));
-        Path dir = card.toAbsolutePath().getParent();
+        Path dir = folder(card);
         Path file = path(required(root, "file", where), dir, where + "field \"file\"");
         JsonNode pred = required(root, "prediction", where);
         if (!pred.isTextual() || !Models.predictionNames().contains(pred.asText()))
@@ -265,6 +265,18 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
         Path decoder = root.has("decoder") ? path(root.get("decoder"), dir, where + "field \"decoder\"") : null;
         return new ModelCard(card, file, prediction, process, shape, sample, time, cond, format, scale, classes, nullClass,
                 range.get(0).asDouble(), range.get(1).asDouble(), decoder);
+    }
+
+    /**
+     * The folder the card's paths are relative to: the real card's, following links, so a card linked
+     * into another folder still finds the network that ships beside it.
+     */
+    private static Path folder(Path card) {
+        try {
+            return card.toRealPath().getParent();
+        } catch (IOException | SecurityException e) {
+            return card.toAbsolutePath().getParent();    // read a moment ago; should it vanish, "file" says what is missing
+        }
     }
 
     private static JsonNode required(JsonNode root, String field, String where) {

@@ -375,4 +375,15 @@ class BadCardTest {
             m.process(m.card().conditional() ? Condition.label(1).withCfg(2) : Condition.NONE);
         }
     }
+
+    /** A card linked into another folder resolves "file" beside the real card, where its network ships. */
+    @Test
+    void aLinkedCardFindsItsNetworkBesideTheRealCard() throws Exception {
+        Path real = Files.createDirectory(dir.resolve("model")), other = Files.createDirectory(dir.resolve("work"));
+        copyFixtures(real);
+        Path link = Files.createSymbolicLink(other.resolve("linked.card.json"), real.resolve(VP));
+        try (OnnxModel m = OnnxModel.load(link, OnnxOptions.defaults())) {
+            assertEquals(real.toRealPath().resolve("mixture-vp.onnx"), m.card().file());
+        }
+    }
 }
