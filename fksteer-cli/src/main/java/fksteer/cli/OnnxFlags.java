@@ -133,13 +133,7 @@ final class OnnxFlags {
 
         @Override
         public void close() {
-            for (AutoCloseable c : opened) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // native memory only
-                }
-            }
+            OnnxRewards.closeAll(opened);
             if (onnx != null) onnx.close();
         }
     }

@@ -403,16 +403,7 @@ public final class Models {
                 default -> throw new BadInputException(where + "unknown field " + Quote.of(f) + "; a gaussian-mixture has only " + listed(MIXTURE_FIELDS));
             }
         }
-        JsonToken after; // the object has ended: nothing may follow it
-        try {
-            after = jp.nextToken();
-        } catch (JsonProcessingException e) {
-            after = JsonToken.NOT_AVAILABLE;
-        }
-        if (after != null)
-            throw new BadInputException(where + "unexpected content after the JSON object"
-                    + (jp.currentTokenLocation().getLineNr() > 0 ? " at line " + jp.currentTokenLocation().getLineNr() : "")
-                    + "; a model file holds one object");
+        requireEnd(jp, where, "a model file");
         if (!typed) throw new BadInputException(where + "missing field \"type\": \"gaussian-mixture\"");
         if (w == null) throw new BadInputException(where + "missing field \"weights\"");
         if (means == null) throw new BadInputException(where + "missing field \"means\"");
@@ -455,6 +446,24 @@ public final class Models {
         } catch (InvalidSettingException e) { // prediction against process, classes against components: the record's checks
             throw new BadInputException(where + "field \"" + e.setting() + "\" " + e.problem());
         }
+    }
+
+    /**
+     * Refuses anything after the JSON value that jp has just read: one line (Jackson's own trailing-token
+     * message names its Java classes), "unexpected content after the JSON object at line L; WHAT holds
+     * one object". where prefixes the message.
+     */
+    public static void requireEnd(JsonParser jp, String where, String what) throws IOException {
+        JsonToken after;
+        try {
+            after = jp.nextToken();
+        } catch (JsonProcessingException e) {
+            after = JsonToken.NOT_AVAILABLE;
+        }
+        if (after != null)
+            throw new BadInputException(where + "unexpected content after the JSON object"
+                    + (jp.currentTokenLocation().getLineNr() > 0 ? " at line " + jp.currentTokenLocation().getLineNr() : "")
+                    + "; " + what + " holds one object");
     }
 
     /**

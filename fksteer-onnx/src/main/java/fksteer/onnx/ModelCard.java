@@ -164,16 +164,7 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
     private static JsonNode readOne(byte[] bytes, String where) throws IOException {
         try (JsonParser jp = STRICT.createParser(bytes)) {
             JsonNode root = STRICT.readTree(jp);
-            JsonToken after;
-            try {
-                after = jp.nextToken();
-            } catch (JsonProcessingException e) {
-                after = JsonToken.NOT_AVAILABLE;
-            }
-            if (after != null)
-                throw new BadInputException(where + "unexpected content after the JSON object"
-                        + (jp.currentTokenLocation().getLineNr() > 0 ? " at line " + jp.currentTokenLocation().getLineNr() : "")
-                        + "; a model card holds one object");
+            Models.requireEnd(jp, where, "a model card");
             return root;
         }
     }

@@ -193,6 +193,11 @@ final class Network implements AutoCloseable {
         return inSize;
     }
 
+    /** The output's dimensions after the batch as the graph declares them, or null when one is symbolic. */
+    long[] outDims() {
+        return outDims == null ? null : outDims.clone();
+    }
+
     /** Floats per output row, or -1 until the first call when the graph leaves them symbolic. */
     int outSize() {
         return outSize;

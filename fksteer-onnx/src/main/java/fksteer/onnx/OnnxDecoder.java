@@ -19,16 +19,12 @@ public final class OnnxDecoder implements AutoCloseable {
         try {
             if (g.inputs.size() != 1) throw g.mismatch("a decoder takes one input (the latents), but the graph has " + g.inputs.size());
             this.net = new Network(g, g.inputs.keySet().iterator().next(), "its input", in, null, null, false, null, null, null, options.maxBatch());
-            var oi = Graph.tensor(g.outputs.values().iterator().next());
-            long[] os = oi.getShape();
-            int[] dims = new int[os.length - 1];
-            for (int i = 1; i < os.length; i++) {
-                if (os[i] < 1 || os[i] > ModelCard.MAX_SAMPLE_SIZE)
-                    throw g.mismatch("a decoder's output needs fixed dimensions after the batch, but it has shape " + Graph.shapeName(oi));
-                dims[i - 1] = (int) os[i];
-            }
-            if (dims.length == 0) throw g.mismatch("a decoder's output needs dimensions after the batch, but it has shape " + Graph.shapeName(oi));
-            this.out = Shape.of(dims);
+            long[] od = net.outDims();                         // the output's dimensions after the batch, as Network read them
+            String declared = Graph.shapeName(Graph.tensor(g.outputs.values().iterator().next()));
+            if (od == null || net.outSize() < 1)
+                throw g.mismatch("a decoder's output needs fixed dimensions after the batch, but it has shape " + declared);
+            if (od.length == 0) throw g.mismatch("a decoder's output needs dimensions after the batch, but it has shape " + declared);
+            this.out = Shape.of(java.util.Arrays.stream(od).mapToInt(Math::toIntExact).toArray());
         } catch (RuntimeException e) {
             g.close();
             throw e;

@@ -99,14 +99,7 @@ public final class OnnxModel implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : opened) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // native memory only; nothing to report
-            }
-        }
-        opened.clear();
+        OnnxRewards.closeAll(opened);
         if (decoder != null) decoder.close();
         network.close();
     }

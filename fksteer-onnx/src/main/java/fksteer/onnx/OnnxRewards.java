@@ -36,6 +36,18 @@ public final class OnnxRewards {
         return Rewards.parse(spec, terms(sample, options, opened));
     }
 
+    /** Closes every scorer that {@link #parse} or {@link #terms} opened into the list, and empties it. */
+    public static void closeAll(List<AutoCloseable> opened) {
+        for (AutoCloseable c : opened) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing frees native memory only: nothing a result depends on
+            }
+        }
+        opened.clear();
+    }
+
     private static Reward read(String args, Shape sample, OnnxOptions options, List<AutoCloseable> opened) {
         String file = args;
         int cls = -1;
