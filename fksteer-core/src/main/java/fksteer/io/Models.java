@@ -284,7 +284,7 @@ public final class Models {
     private static final List<String> MIXTURE_FIELDS = List.of("type", "weights", "means", "stds", "process", "prediction", "classes");
     /** The fields of "process" by kind; a field of the other kind is an error too. */
     private static final List<String> FLOW_FIELDS = List.of("kind", "noiseAt", "shift"),
-            VP_FIELDS = List.of("kind", "schedule", "betaStart", "betaEnd", "trainSteps");
+            VP_FIELDS = List.of("kind", "schedule", "betaStart", "betaEnd", "trainSteps", "clipSample");
     /** The names of "process"."kind", "process"."schedule" and "prediction", exactly (no aliases, no other case). */
     private static final List<String> KINDS = List.of("flow", "vp"), SCHEDULES = List.of("linear", "scaled-linear", "cosine"),
             PREDICTIONS = List.of("velocity", "epsilon", "x0", "v");
@@ -328,7 +328,8 @@ public final class Models {
      * default 1, with noiseAt 1 only) or {"kind": "vp", "schedule": "linear" | "scaled-linear" | "cosine"}
      * with "betaStart" and "betaEnd" (linear and scaled-linear only; defaults those of
      * {@link BetaSchedule#linear()} and {@link BetaSchedule#scaledLinear()}, each in [{@link #MIN_BETA}, 1))
-     * and "trainSteps" (default 1000). A vp model is sampled on {@link TimestepSpacing#TRAILING} steps,
+     * and "trainSteps" (default 1000), and "clipSample" r > 0 to clamp x̂0 to [-r, r] as diffusers' clip_sample does
+     * (default: no clipping). A vp model is sampled on {@link TimestepSpacing#TRAILING} steps,
      * which is not a file field: trailing spacing starts at the noisiest step T - 1, where the marginal
      * is closest to the N(0, I) the sampler starts from (leading spacing never reaches T - 1, so it would
      * start from noise at a step that still holds signal). "prediction" is velocity (the default; flows only) or
@@ -495,7 +496,7 @@ public final class Models {
                     + token(jp));
         String kind = null, schedule = null;
         Integer noiseAt = null, trainSteps = null;
-        Double shift = null, betaStart = null, betaEnd = null;
+        Double shift = null, betaStart = null, betaEnd = null, clipSample = null;
         List<String> seen = new ArrayList<>();
         while (jp.nextToken() == JsonToken.FIELD_NAME) {
             String f = jp.currentName();
@@ -509,6 +510,7 @@ public final class Models {
                 case "shift" -> shift = number(jp, at, "[" + MIN_SHIFT + ", " + MAX_SHIFT + "]", x -> x >= MIN_SHIFT && x <= MAX_SHIFT);
                 case "betaStart" -> betaStart = number(jp, at, "[" + MIN_BETA + ", 1)", x -> x >= MIN_BETA && x < 1);
                 case "betaEnd" -> betaEnd = number(jp, at, "[" + MIN_BETA + ", 1)", x -> x >= MIN_BETA && x < 1);
+                case "clipSample" -> clipSample = number(jp, at, "(0, 1e6]", x -> x > 0 && x <= 1e6);
                 default -> throw new BadInputException(what + " has unknown field " + Quote.of(f) + "; a flow process has only " + listed(FLOW_FIELDS)
                         + ", a vp process only " + listed(VP_FIELDS));
             }
@@ -545,7 +547,7 @@ public final class Models {
             if (!(last >= MIN_ALPHA_BAR))
                 throw new BadInputException(what + " leaves alpha-bar = " + last + " at its noisiest step " + (bs.trainSteps() - 1) + ", below "
                         + MIN_ALPHA_BAR + ": too little signal for x0 = (x - s eps) / sqrt(alpha-bar) to stay finite; lower \"betaEnd\" or \"trainSteps\"");
-            return new ProcessSpec.Vp(bs, TimestepSpacing.TRAILING);
+            return new ProcessSpec.Vp(bs, TimestepSpacing.TRAILING, clipSample == null ? 0 : clipSample);
         } catch (InvalidSettingException e) { // the records' own checks, should one be stricter than the above
             throw new BadInputException(what + ".\"" + e.setting() + "\" " + e.problem());
         }

@@ -32,7 +32,12 @@ public final class DdimScheduler extends VpScheduler {
 
     /** On explicit timesteps, strictly decreasing (a lookahead's sub-grid). */
     public DdimScheduler(BetaSchedule schedule, Prediction prediction, int[] timesteps, double eta) {
-        super(schedule, prediction, timesteps);
+        this(schedule, prediction, timesteps, eta, 0);
+    }
+
+    /** On explicit timesteps, with x̂0 clamped to [-clip, clip] (clip > 0; 0 = none). */
+    public DdimScheduler(BetaSchedule schedule, Prediction prediction, int[] timesteps, double eta, double clip) {
+        super(schedule, prediction, timesteps, clip);
         InvalidSettingException.require(eta >= 0 && eta <= 1, "eta", "must be in [0, 1], got " + eta);
         this.eta = eta;
     }

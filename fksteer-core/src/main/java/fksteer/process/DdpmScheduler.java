@@ -18,7 +18,12 @@ public final class DdpmScheduler extends VpScheduler {
 
     /** On explicit timesteps, strictly decreasing (a lookahead's sub-grid). */
     public DdpmScheduler(BetaSchedule schedule, Prediction prediction, int[] timesteps) {
-        super(schedule, prediction, timesteps);
+        this(schedule, prediction, timesteps, 0);
+    }
+
+    /** On explicit timesteps, with x̂0 clamped to [-clip, clip] (clip > 0; 0 = none). */
+    public DdpmScheduler(BetaSchedule schedule, Prediction prediction, int[] timesteps, double clip) {
+        super(schedule, prediction, timesteps, clip);
     }
 
     @Override

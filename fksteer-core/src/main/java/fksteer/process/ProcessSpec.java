@@ -55,11 +55,22 @@ public sealed interface ProcessSpec {
         }
     }
 
-    /** VP diffusion x_t = sqrt(ᾱ_t) x + sqrt(1 - ᾱ_t) ε over the schedule's training steps; inference steps placed by spacing. */
-    record Vp(BetaSchedule schedule, TimestepSpacing spacing) implements ProcessSpec {
+    /**
+     * VP diffusion x_t = sqrt(ᾱ_t) x + sqrt(1 - ᾱ_t) ε over the schedule's training steps; inference steps
+     * placed by spacing. clipSample r > 0 clamps every x̂0 the schedulers form to [-r, r] (diffusers'
+     * clip_sample with clip_sample_range r, its DDPM default for pixel models), so the last step lands in
+     * the data range; 0 = no clipping (exact for models whose data are not bounded).
+     */
+    record Vp(BetaSchedule schedule, TimestepSpacing spacing, double clipSample) implements ProcessSpec {
         public Vp {
             InvalidSettingException.require(schedule != null, "schedule", "is required");
             InvalidSettingException.require(spacing != null, "timestepSpacing", "is required");
+            InvalidSettingException.require(clipSample >= 0 && clipSample <= 1e6, "clipSample", "must be 0 (none) or in (0, 1e6], got " + clipSample);
+        }
+
+        /** Without clipping. */
+        public Vp(BetaSchedule schedule, TimestepSpacing spacing) {
+            this(schedule, spacing, 0);
         }
 
         @Override

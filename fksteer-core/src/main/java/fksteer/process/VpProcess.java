@@ -118,8 +118,8 @@ public final class VpProcess implements Process {
 
     private GaussianScheduler scheduler(Sampler sampler, int[] timesteps) {
         return sampler.kind() == Sampler.Kind.DDIM
-                ? new DdimScheduler(spec.schedule(), prediction, timesteps, sampler.stochasticity())
-                : new DdpmScheduler(spec.schedule(), prediction, timesteps);
+                ? new DdimScheduler(spec.schedule(), prediction, timesteps, sampler.stochasticity(), spec.clipSample())
+                : new DdpmScheduler(spec.schedule(), prediction, timesteps, spec.clipSample());
     }
 
     private final class VpChain implements Chain {
@@ -266,6 +266,8 @@ public final class VpProcess implements Process {
         @Override
         public void dataVjp(Particles p, int s, float[] g, float[] dst) {
             if (!net.differentiable()) throw new InvalidSettingException("guidance", "needs a model with gradients");
+            if (spec.clipSample() > 0)
+                throw new InvalidSettingException("guidance", "is not available for a model whose process clips x0-hat (clipSample): the clipped prediction's gradient is not implemented");
             int n = p.count(), len = n * d;
             double ab = sch.alphaBar(ts[s]), a = Math.sqrt(ab), sg = Math.sqrt(1 - ab);
             cn.vjp(p.floats(), n, ts[s], p.labels(), p.conditionVectors(), g, dst);   // J_o^T g

@@ -330,6 +330,7 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
         m.put("file", file.toString());
         m.put("prediction", prediction.id);
         m.put("process", process.kind());
+        if (process instanceof fksteer.process.ProcessSpec.Vp vp && vp.clipSample() > 0) m.put("clipSample", vp.clipSample());
         m.put("shape", shape.dims());
         m.put("timeFormat", timeFormat.id);
         m.put("timeScale", timeScale);

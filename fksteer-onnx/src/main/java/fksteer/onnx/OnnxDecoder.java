@@ -7,14 +7,27 @@ import java.nio.file.Path;
 
 /**
  * A card's "decoder": an ONNX graph from samples (latents) to what rewards and plots see (pixels), like
- * Stable Diffusion's VAE decoder. One input, one float32 output with fixed non-batch dimensions.
+ * Stable Diffusion's VAE decoder; or, through {@link #open}, any graph mapping each sample to a fixed-size output. One input, one float32 output with fixed non-batch dimensions.
  */
 public final class OnnxDecoder implements AutoCloseable {
     private final Network net;
     private final Shape in, out;
 
     OnnxDecoder(Path file, Shape in, String cardName, OnnxOptions options) {
-        String where = cardName + ": field \"decoder\" " + Quote.of(String.valueOf(file.getFileName()), 0, 200) + ": ";
+        this(file, in, options, cardName + ": field \"decoder\" " + Quote.of(String.valueOf(file.getFileName()), 0, 200) + ": ");
+    }
+
+    /**
+     * Any one-input graph with a fixed-size float32 output per sample, applied row by row: a VAE decoder,
+     * or a feature extractor or classifier whose logits or features are wanted whole (the demo's judge).
+     *
+     * @param in the shape of one input sample (after the batch axis)
+     */
+    public static OnnxDecoder open(Path file, Shape in, OnnxOptions options) {
+        return new OnnxDecoder(file, in, options, "onnx graph " + Quote.of(file.toString(), 0, 300) + ": ");
+    }
+
+    private OnnxDecoder(Path file, Shape in, OnnxOptions options, String where) {
         Graph g = Graph.open(file, options, "model", where);
         try {
             if (g.inputs.size() != 1) throw g.mismatch("a decoder takes one input (the latents), but the graph has " + g.inputs.size());
