@@ -69,6 +69,14 @@ final class Memory {
         return k -> total(k, perParticle);
     }
 
+    /** footprint, plus bytesPerParticle more for each particle (an image plot's share of its figure). */
+    static Footprint plus(Footprint footprint, double bytesPerParticle) {
+        return k -> {
+            double b = (double) footprint.bytes(k) + (double) k * bytesPerParticle;
+            return b >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(b);
+        };
+    }
+
     /**
      * Throws (exit 2, naming --particles) unless footprint fits in USABLE of the heap that is still
      * free, with the estimate and how to raise the heap or lower --particles.

@@ -8,6 +8,7 @@ import fksteer.onnx.OnnxOptions;
 import fksteer.onnx.OnnxRewards;
 import fksteer.process.Condition;
 import fksteer.process.Process;
+import fksteer.process.Shape;
 import fksteer.reward.Reward;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,6 +71,34 @@ final class OnnxFlags {
         return new Loaded(Models.loadProcess(model, condition), null, o);
     }
 
+    /** What a plot draws: points (the first two coordinates), the samples as images, or the decoder's images of them. */
+    enum Drawn { POINTS, IMAGES, DECODED_IMAGES }
+
+    /** Whether a shape is an image ImageGrid draws: [C, H, W] with C = 1 (grey) or 3 (RGB). */
+    static boolean imageLike(Shape s) {
+        int[] d = s.dims();
+        return d.length == 3 && (d[0] == 1 || d[0] == 3);
+    }
+
+    /**
+     * What flag draws for samples of this shape, behind a decoder with output shape decoded (null for none);
+     * images only where images are allowed (--plot, not --trajectory-plot). Points need shape [d] and no
+     * decoder; images need an image-like shape ([C, H, W], C = 1 or 3): the samples' own without a decoder,
+     * else the decoder's output. Anything else is one line naming the flag and the shape.
+     */
+    static Drawn drawn(String flag, Shape samples, Shape decoded, boolean images) {
+        String what = images ? " draws points (shape [d]) or images (shape [C, H, W] with C = 1 or 3)" : " draws points in 2-D";
+        if (decoded != null) {
+            if (images && imageLike(decoded)) return Drawn.DECODED_IMAGES;
+            throw new IllegalArgumentException(flag + what + ", but this model's samples are latents that its card's decoder turns into "
+                    + decoded + "; the output JSON holds both (\"samples\" and \"decoded\")");
+        }
+        if (samples.dims().length == 1) return Drawn.POINTS;
+        if (images && imageLike(samples)) return Drawn.IMAGES;
+        throw new IllegalArgumentException(flag + what + "; this model's samples have shape " + samples
+                + (!images && imageLike(samples) ? " (--plot draws them as images)" : ""));
+    }
+
     /** The model a command runs, and the ONNX sessions it opened (closed with it). */
     final class Loaded implements AutoCloseable {
         final Process process;
@@ -118,13 +147,22 @@ final class OnnxFlags {
             return px;
         }
 
-        /** Refuses --plot (and --trajectory-plot) where the samples are not points: an image's shape, or latents behind a decoder. */
-        void requirePlottable(String flag) {
-            if (process.shape().dims().length > 1)
-                throw new IllegalArgumentException(flag + " draws points in 2-D; this model's samples have shape " + process.shape());
-            if (decodedSize() > 0)
-                throw new IllegalArgumentException(flag + " draws points in 2-D, but this model's samples are latents that its card's decoder turns into "
-                        + onnx.decoder().outputShape() + "; the output JSON holds both (\"samples\" and \"decoded\")");
+        /**
+         * What --plot (or --trajectory-plot) draws for this model, or a one-line refusal: see {@link #drawn}.
+         * Images are drawn over the card's dataRange; decoded images over their own range (ImagePlot).
+         */
+        Drawn requirePlottable(String flag) {
+            Drawn d = drawn(flag, process.shape(), onnx == null || onnx.decoder() == null ? null : onnx.decoder().outputShape(),
+                    flag.equals("--plot"));
+            if (d == Drawn.IMAGES && onnx == null)
+                throw new IllegalArgumentException(flag + " draws images over a model card's \"dataRange\", and this model (shape "
+                        + process.shape() + ") has no card");
+            return d;
+        }
+
+        /** The card's "dataRange" {low, high}; only for an ONNX model. */
+        double[] dataRange() {
+            return new double[] {onnx.card().dataLow(), onnx.card().dataHigh()};
         }
 
         int decodedSize() {

@@ -51,10 +51,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output FILE.json")
     Path out;
 
-    @Option(names = "--plot", description = "scatter plot of the samples, axes fitted to them (PNG)")
+    @Option(names = "--plot", description = "scatter plot of the samples, axes fitted to them (PNG); for an ONNX card's [C, H, W] images "
+            + "(C = 1 or 3), a grid of the samples (at most 1024) over the card's dataRange; a decoder's images over their own min..max")
     Path plot;
 
-    @Option(names = "--trajectory-plot", description = "9 panels t = 0, 1/8, ..., 1 (PNG)")
+    @Option(names = "--trajectory-plot", description = "9 panels t = 0, 1/8, ..., 1 (PNG); points only")
     Path trajectoryPlot;
 
     @CommandLine.Mixin
@@ -80,13 +81,18 @@ final class SampleCommand implements Callable<Integer> {
 
     private int run(OnnxFlags.Loaded loaded, Outputs outputs, java.io.PrintWriter stdout, java.io.PrintWriter stderr) throws Exception {
         loaded.refuseUnused();
-        if (plot != null) loaded.requirePlottable("--plot");
+        OnnxFlags.Drawn drawn = plot == null ? null : loaded.requirePlottable("--plot");
         if (trajectoryPlot != null) loaded.requirePlottable("--trajectory-plot");
         Process f = loaded.process.counted();
         Sampler s = processOptions.sampler(f, false);
-        if ((plot != null || trajectoryPlot != null) && f.dim() < 2)
+        if ((drawn == OnnxFlags.Drawn.POINTS || trajectoryPlot != null) && f.dim() < 2)
             throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
-        Memory.require(particles, Memory.sample(s, f.dim(), plot != null, trajectoryPlot != null));
+        String title = s.name() + ", " + steps + " steps";
+        ImagePlot grid = drawn == null || drawn == OnnxFlags.Drawn.POINTS ? null : ImagePlot.of(
+                (drawn == OnnxFlags.Drawn.IMAGES ? f.shape() : loaded.onnx.decoder().outputShape()).dims(),
+                drawn == OnnxFlags.Drawn.DECODED_IMAGES, particles, false, title);
+        Memory.Footprint footprint = Memory.sample(s, f.dim(), drawn == OnnxFlags.Drawn.POINTS, trajectoryPlot != null);
+        Memory.require(particles, grid == null ? footprint : Memory.plus(footprint, grid.bytesPerImage()));
         int d = f.dim();
         long t0 = System.nanoTime();
         Chain chain = f.chain(s, steps, particles);
@@ -130,10 +136,10 @@ final class SampleCommand implements Callable<Integer> {
         o.put("wallSeconds", Validate.seconds(wall));
         if (d == 2 && Validate.isCheckerboard(model)) o.put("onSupportFraction", fksteer.data.Checkerboard.onSupportFraction(x, particles, null));
         o.put("config", cfg);
-        String title = s.name() + ", " + steps + " steps";
         outputs.write(() -> {
             Json.write(out, o);
-            if (plot != null) Plots.panels(plot, null, List.of(Panel.of(title, x, particles, d)), 480, 1);
+            if (grid != null) grid.write(plot, title, grid.decoded() ? decoded : x, grid.decoded() ? null : loaded.dataRange(), null);
+            else if (plot != null) Plots.panels(plot, null, List.of(Panel.of(title, x, particles, d)), 480, 1);
             if (trajectoryPlot != null) Plots.panels(trajectoryPlot, title + ": noise to data", traj, 260, 9);
             return null;
         });

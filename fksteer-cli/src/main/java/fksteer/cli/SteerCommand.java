@@ -63,7 +63,9 @@ final class SteerCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output FILE.json")
     Path out;
 
-    @Option(names = "--plot", description = "figure of the run (PNG)")
+    @Option(names = "--plot", description = "figure of the run (PNG): points in 2-D; for an ONNX card's [C, H, W] images (C = 1 or 3), "
+            + "the output samples as a grid (at most 1024), captioned with reward and weight, over the card's dataRange; "
+            + "a decoder's images over their own min..max")
     Path plot;
 
     @Option(names = "--threads", description = "worker threads, 1 to 256 (default: all cores); results do not depend on it")
@@ -154,6 +156,9 @@ final class SteerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     OnnxFlags onnxFlags = new OnnxFlags();
 
+    /** Whether --plot draws images (no point snapshots are then kept). */
+    private boolean images;
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
@@ -173,13 +178,19 @@ final class SteerCommand implements Callable<Integer> {
         Process f = loaded.process;
         Reward r = loaded.reward(reward);
         loaded.refuseUnused();
-        if (plot != null) loaded.requirePlottable("--plot");
+        OnnxFlags.Drawn drawn = plot == null ? null : loaded.requirePlottable("--plot");
+        images = drawn == OnnxFlags.Drawn.IMAGES || drawn == OnnxFlags.Drawn.DECODED_IMAGES;
         Sampler smp = processOptions.sampler(f, method.equals("fk") || method.equals("guidance"));
         SteeringMethod m = build(smp);
         if (r.dim() != f.dim())
             throw new IllegalArgumentException("--reward has dimension " + r.dim() + " but the model has dimension " + f.dim());
-        if (plot != null && f.dim() < 2) throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
-        Memory.require(particles, Memory.steer(m, particles, f.dim(), plot != null));
+        if (drawn == OnnxFlags.Drawn.POINTS && f.dim() < 2)
+            throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
+        String title = m.name() + " toward " + r.spec();
+        ImagePlot grid = !images ? null : ImagePlot.of((drawn == OnnxFlags.Drawn.IMAGES ? f.shape() : loaded.onnx.decoder().outputShape()).dims(),
+                drawn == OnnxFlags.Drawn.DECODED_IMAGES, particles, true, title);
+        Memory.Footprint footprint = Memory.steer(m, particles, f.dim(), drawn == OnnxFlags.Drawn.POINTS);
+        Memory.require(particles, grid == null ? footprint : Memory.plus(footprint, grid.bytesPerImage()));
         SteerResult res;
         try (ProgressBar bar = ProgressBar.open("steer " + method, stderr, quiet)) {
             res = m.run(f, r, seed, bar);
@@ -209,7 +220,8 @@ final class SteerCommand implements Callable<Integer> {
         o.put("config", cfg);
         outputs.write(() -> {
             Json.write(out, o);
-            if (plot != null) plot(res, r);
+            if (grid != null) drawImages(grid, title, res, decoded, loaded);
+            else if (plot != null) plot(res, r);
             return null;
         });
         stdout.printf(Locale.ROOT, "%s: %d samples, mean reward %.4g, max %.4g, nfe %d, reward calls %d, %.3f s -> %s%n",
@@ -300,7 +312,7 @@ final class SteerCommand implements Callable<Integer> {
                 int samples = im == Intermediate.MANY ? Intermediate.samples(intermediate) : 4;
                 return new FkSteering(particles, steps, s, lambda, Potential.parse(potential), im,
                         lookaheadSteps, sched, Resampler.parse(resampler), FkSteering.OutputPolicy.parse(outputPolicy),
-                        plot == null ? 0 : Math.max(1, steps / 6), guidance, samples);
+                        plot == null || images ? 0 : Math.max(1, steps / 6), guidance, samples);
             }
             case "guidance" -> {
                 if (!(guidance > 0)) throw new IllegalArgumentException("--method guidance needs --guidance SCALE > 0");
@@ -384,6 +396,14 @@ final class SteerCommand implements Callable<Integer> {
             default -> { }
         }
         return c;
+    }
+
+    /** The output samples (or their decoded images) in output order, each captioned with its reward and weight. */
+    private void drawImages(ImagePlot grid, String title, SteerResult res, float[] decoded, OnnxFlags.Loaded loaded) throws java.io.IOException {
+        List<String> captions = new java.util.ArrayList<>(res.n());
+        for (int i = 0; i < res.n(); i++) captions.add(ImagePlot.caption(res.rewards()[i], Math.exp(res.logWeights()[i])));
+        ImagePlot g = grid.n() == res.n() ? grid : new ImagePlot(grid.shape(), grid.decoded(), res.n(), Math.min(grid.columns(), res.n()), grid.scale());
+        g.write(plot, title, grid.decoded() ? decoded : res.samples(), grid.decoded() ? null : loaded.dataRange(), captions);
     }
 
     private void plot(SteerResult res, Reward r) throws java.io.IOException {

@@ -103,8 +103,9 @@ class CliOnnxTest {
             "steer --model checkerboard --method fk --reward point:0,0 --max-batch 4 --steps 4 --particles 8 --out O|fksteer steer: |--max-batch|ONNX",
             "sample --model checkerboard --device cpu --steps 4 --particles 8 --out O|fksteer sample: |--device|ONNX",
             // what the model cannot do
-            "sample --model D/conv.card.json --steps 4 --particles 8 --out O --plot D/p.png|fksteer sample: |--plot|[1, 28, 28]",
-            "steer --model D/mixture-vp-decoded.card.json --method fk --reward point:0,0,0 --steps 4 --particles 8 --out O --plot D/p.png|fksteer steer: |--plot|decoder",
+            "sample --model D/conv.card.json --steps 4 --particles 8 --out O --trajectory-plot D/p.png|fksteer sample: |--trajectory-plot|[1, 28, 28]",
+            "sample --model D/conv.card.json --steps 4 --particles 1025 --out O --plot D/p.png|fksteer sample: |--plot|at most 1024 images",
+            "steer --model D/mixture-vp-decoded.card.json --method fk --reward point:0,0,0 --steps 4 --particles 8 --out O --plot D/p.png|fksteer steer: |--plot|decoder turns into [3]",
             "sample --model D/nonull.card.json --condition 1 --cfg 2 --steps 4 --particles 8 --out O|fksteer sample: |--cfg|\"null\"",
             "sample --model D/nonull.card.json --steps 4 --particles 8 --out O|fksteer sample: |--condition|\"null\"",
             "sample --model D/mixture-vp.card.json --condition 5 --steps 4 --particles 8 --out O|fksteer sample: |--condition|0..1",
