@@ -9,10 +9,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = DemoImagesCommand.class,
         description = "The main job: every figure of the reference walkthrough, all methods at matched compute, FK vs best-of-N scaling; "
                 + "writes PNGs, results.csv, summary.json and report.md.",
-        footer = {"", "Examples:", "  fksteer demo", "  fksteer demo --out my-demo --seed 7", "  fksteer demo --fast --out quick"})
+        footer = {"", "Examples:", "  fksteer demo", "  fksteer demo --out my-demo --seed 7", "  fksteer demo --fast --out quick", "  fksteer demo images   (the MNIST text-to-image experiment; see fksteer demo images --help)"})
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -130,6 +130,7 @@ final class SampleCommand implements Callable<Integer> {
         loaded.record(cfg);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("samples", Json.rows(x, particles, d));
+        o.put("shape", f.shape().dims());                       // each row of "samples" is one sample of this shape, flat
         float[] decoded = loaded.decoded(x, particles);
         if (decoded != null) o.put("decoded", Json.rows(decoded, particles, loaded.decodedSize()));
         o.put("nfe", f.nfe());

@@ -200,6 +200,7 @@ final class SteerCommand implements Callable<Integer> {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("method", res.method());
         o.put("samples", Json.rows(res.samples(), res.n(), res.d()));
+        o.put("shape", f.shape().dims());                       // each row of "samples" is one sample of this shape, flat
         float[] decoded = loaded.decoded(res.samples(), res.n());
         if (decoded != null) o.put("decoded", Json.rows(decoded, res.n(), loaded.decodedSize()));
         o.put("logWeights", writableLogWeights(res.logWeights()));
