@@ -31,7 +31,7 @@ final class DemoImagesCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--seeds", defaultValue = "12", description = "runs per class and method, 2 to 1000 (default ${DEFAULT-VALUE})")
+    @Option(names = "--seeds", defaultValue = "20", description = "runs per class and method, 2 to 1000 (default ${DEFAULT-VALUE})")
     int seeds;
 
     @Option(names = "--steps", defaultValue = "25", description = "DDIM steps of every run, 2 to 1000 (default ${DEFAULT-VALUE})")

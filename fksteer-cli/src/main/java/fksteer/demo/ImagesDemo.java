@@ -185,7 +185,8 @@ public final class ImagesDemo {
                     // the conditional model with classifier-free guidance
                     a = System.nanoTime();
                     SteerResult cr = new BestOfN(R, s.steps, ddim, 1, false, 1.0)
-                            .run(cond.process(Condition.label(c).withCfg(cfg)), reward[c], Rng.subSeed(s.seed, "conditional/" + c));
+                            .run(cond.process(cfg == 1 ? Condition.label(c) : Condition.label(c).withCfg(cfg)), reward[c],   // w = 1 is the conditional output: one pass
+                                    Rng.subSeed(s.seed, "conditional/" + c));
                     conditional.seconds += (System.nanoTime() - a) / 1e9;
                     System.arraycopy(cr.samples(), 0, conditional.images, c * R * dim, R * dim);
                     System.arraycopy(cr.rewards(), 0, conditional.rewards, c * R, R);
