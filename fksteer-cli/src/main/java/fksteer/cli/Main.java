@@ -50,14 +50,12 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setUsageHelpWidth(220); // never wrap the runnable examples in the footers
         cl.setParameterExceptionHandler((ex, a) -> {
-            String cmd = ex.getCommandLine().getCommandName();
-            err.println("fksteer" + (cmd.equals("fksteer") ? "" : " " + cmd) + ": " + oneLine(ex.getMessage()) + " (see --help)");
+            err.println(ex.getCommandLine().getCommandSpec().qualifiedName(" ") + ": " + oneLine(ex.getMessage()) + " (see --help)");
             err.flush();
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, c, parse) -> {
-            String cmd = c.getCommandName();
-            String prefix = "fksteer" + (cmd.equals("fksteer") ? "" : " " + cmd) + ": ";
+            String prefix = c.getCommandSpec().qualifiedName(" ") + ": ";   // "fksteer demo images: ..."
             if (outOfMemory(ex) != null) return outOfMemory(err, prefix);
             if (ex instanceof Outputs.CannotWriteException cannot) {
                 err.println(prefix + oneLine(cannot.getMessage()));
