@@ -31,11 +31,12 @@ class SettingNamesTest {
      * Settings only a Java caller can get wrong: no command passes them. The processes' settings
      * (fksteer.process: ProcessSpec, the VP schedulers, particle shapes) and the class-conditional
      * mixture's: the CLI reads them from a model file, whose reader reports them under model, naming
-     * the file and the field. --eta, --condition and --cfg are flags.
+     * the file and the field (clipSample included). --eta, --condition and --cfg are flags. The
+     * evaluation measures' inputs (fksteer.eval: features, samples) come from the demo's own code.
      */
     static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
-            "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing",
-            "mixture", "classes", "process", "noiseAt", "shift", "shape");
+            "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "clipSample",
+            "mixture", "classes", "process", "noiseAt", "shift", "shape", "features", "samples");
 
     @Test
     void everySettingTheLibraryNamesIsAFlagOfTheCli() throws IOException {
