@@ -352,8 +352,8 @@ def load_unet(name, c, classes):
 # ------------------------------------------------------------------------------------------------
 
 BASE_C, COND_C = 16, 24
-BASE_STEPS = int(os.environ.get("FKSTEER_BASE_STEPS", "4000"))
-COND_STEPS = int(os.environ.get("FKSTEER_COND_STEPS", "3000"))
+BASE_STEPS = int(os.environ.get("FKSTEER_BASE_STEPS", "5000"))
+COND_STEPS = int(os.environ.get("FKSTEER_COND_STEPS", "2500"))
 
 
 def step_classifier():
