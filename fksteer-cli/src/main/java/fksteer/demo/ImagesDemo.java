@@ -104,7 +104,12 @@ public final class ImagesDemo {
 
     /** The conditional model's CFG scale, as scripts/mnist/train_mnist.py chose it on the training split. */
     static double cfgScale(Path file) throws IOException {
-        JsonNode root = Json.MAPPER.readTree(file.toFile());
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException(file + ": not valid JSON (" + e.getOriginalMessage() + ")");
+        }
         JsonNode w = root == null ? null : root.get("scale");
         if (w == null || !w.isNumber() || !(w.asDouble() >= 0) || !Double.isFinite(w.asDouble()))
             throw new BadInputException(file + ": field \"scale\" must be a finite number >= 0");
@@ -121,8 +126,13 @@ public final class ImagesDemo {
         Digits digits = Digits.read(s.data);
         OnnxOptions opts = OnnxOptions.defaults().withThreads(Math.min(OnnxOptions.MAX_THREADS, s.threads));
         Map<String, Object> summary = new LinkedHashMap<>();
-        try (OnnxModel base = OnnxModel.load(baseCard, opts); OnnxModel cond = OnnxModel.load(condCard, opts)) {
+        // every model opens before any sampling, so a bad file costs nothing
+        try (OnnxModel base = OnnxModel.load(baseCard, opts); OnnxModel cond = OnnxModel.load(condCard, opts);
+             OnnxDecoder judge = OnnxDecoder.open(judgeFile, base.card().shape(), "models", opts);
+             OnnxDecoder feats = OnnxDecoder.open(featFile, base.card().shape(), "models", opts)) {
             Shape shape = base.card().shape();
+            if (judge.outputShape().size() != CLASSES)
+                throw new BadInputException(judgeFile + ": the judge must give " + CLASSES + " logits per image, it gives " + judge.outputShape());
             int dim = shape.size(), R = s.seeds;
             if (dim != digits.size()) throw new BadInputException("--data: images of " + digits.size() + " pixels, but the base model's are " + dim);
             Reward[] reward = new Reward[CLASSES];
@@ -196,7 +206,7 @@ public final class ImagesDemo {
                 }
                 bar.finish();
             }
-            summary = evaluate(methods, pool, digits, judgeFile, featFile, shape, opts, cfg, (System.nanoTime() - t0) / 1e9);
+            summary = evaluate(methods, pool, digits, judge, feats, shape, cfg, (System.nanoTime() - t0) / 1e9);
         }
         return summary;
     }
@@ -253,96 +263,92 @@ public final class ImagesDemo {
         return new Judged(pred, pmax, f, fd);
     }
 
-    private Map<String, Object> evaluate(List<Method> methods, float[] pool, Digits digits, Path judgeFile, Path featFile, Shape shape,
-                                         OnnxOptions opts, double cfg, double sampleSeconds) throws IOException {
+    private Map<String, Object> evaluate(List<Method> methods, float[] pool, Digits digits, OnnxDecoder judge, OnnxDecoder feats, Shape shape,
+                                         double cfg, double sampleSeconds) throws IOException {
         int R = s.seeds, dim = shape.size();
         Map<String, Object> summary = new LinkedHashMap<>();
-        try (OnnxDecoder judge = OnnxDecoder.open(judgeFile, shape, opts); OnnxDecoder feats = OnnxDecoder.open(featFile, shape, opts)) {
-            if (judge.outputShape().size() != CLASSES)
-                throw new BadInputException(judgeFile + ": the judge must give " + CLASSES + " logits per image, it gives " + judge.outputShape());
-            int fd = feats.outputShape().size();
-            // real held-out digits, per class and all together
-            int[] heldAll = digits.indices(Digits.Part.HELD_OUT, -1);
-            Judged real = judge(judge, feats, digits.unit(heldAll), heldAll.length);
-            double realAcc = 0;
-            for (int i = 0; i < heldAll.length; i++) if (real.predicted[i] == digits.label(heldAll[i])) realAcc++;
-            realAcc /= heldAll.length;
-            Frechet.Gaussian[] realByClass = new Frechet.Gaussian[CLASSES];
-            for (int c = 0; c < CLASSES; c++) {
-                List<Integer> rows = new ArrayList<>();
-                for (int i = 0; i < heldAll.length; i++) if (digits.label(heldAll[i]) == c) rows.add(i);
-                realByClass[c] = Frechet.fit(pick(real.features, rows, fd), rows.size(), fd);
-            }
-            Frechet.Gaussian realAll = Frechet.fit(real.features, heldAll.length, fd);
-
-            // the base model's quality: every unsteered draw
-            int poolN = pool.length / dim;
-            Judged drawn = judge(judge, feats, pool, poolN);
-            int confident = 0;
-            int[] hist = new int[CLASSES];
-            for (int i = 0; i < poolN; i++) {
-                if (drawn.maxProb[i] > 0.9) confident++;
-                hist[drawn.predicted[i]]++;
-            }
-            int[] trainRef = digits.indices(Digits.Part.REWARD_HALF, -1);
-            Judged ref = judge(judge, feats, digits.unit(trainRef), trainRef.length);
-            Map<String, Object> quality = new LinkedHashMap<>();
-            quality.put("samples", poolN);
-            quality.put("confidentFraction", (double) confident / poolN);
-            quality.put("confidentFractionSe", Math.sqrt((double) confident / poolN * (1 - (double) confident / poolN) / poolN));
-            quality.put("frechetToHeldOut", Frechet.distance(Frechet.fit(drawn.features, poolN, fd), realAll));
-            quality.put("frechetRealToHeldOut", Frechet.distance(Frechet.fit(ref.features, trainRef.length, fd), realAll));
-            quality.put("realSamples", trainRef.length);
-            quality.put("heldOut", heldAll.length);
-            quality.put("judgedClassHistogram", hist);
-            quality.put("judgeHeldOutAccuracy", realAcc);
-            summary.put("baseQuality", quality);
-
-            // each method
-            List<Map<String, Object>> table = new ArrayList<>();
-            Map<String, boolean[]> correct = new LinkedHashMap<>();
-            for (Method m : methods) {
-                Judged j = judge(judge, feats, m.images, CLASSES * R);
-                boolean[] ok = new boolean[CLASSES * R];
-                double acc = 0, reward = 0, div = 0, fid = 0;
-                for (int c = 0; c < CLASSES; c++) {
-                    for (int r = 0; r < R; r++) {
-                        int i = c * R + r;
-                        ok[i] = j.predicted[i] == c;
-                        if (ok[i]) acc++;
-                        reward += m.rewards[i];
-                    }
-                    float[] f = java.util.Arrays.copyOfRange(j.features, c * R * fd, (c + 1) * R * fd);
-                    div += Frechet.meanPairwiseDistance(f, R, fd);
-                    fid += Frechet.distance(Frechet.fit(f, R, fd), realByClass[c]);
-                }
-                int n = CLASSES * R;
-                acc /= n;
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("method", m.name);
-                row.put("family", m.family);
-                row.put("size", m.size);
-                row.put("accuracy", acc);
-                row.put("accuracySe", Math.sqrt(acc * (1 - acc) / n));
-                row.put("meanReward", reward / n);
-                row.put("diversity", div / CLASSES);
-                row.put("frechet", fid / CLASSES);
-                row.put("nfePerImage", (double) m.nfe / n);
-                row.put("rewardCallsPerImage", (double) m.rewardCalls / n);
-                row.put("wallSeconds", Math.round(m.seconds * 1e3) / 1e3);
-                table.add(row);
-                correct.put(m.name, ok);
-            }
-            summary.put("methods", table);
-            summary.put("fk4VsBestOf4", paired(correct.get("fk-4"), correct.get("best-of-4")));
-            summary.put("settings", Map.of("seedsPerClass", R, "steps", s.steps, "lambda", s.lambda, "sampler", "ddim eta 1",
-                    "cfgScale", cfg, "potential", "diff", "intermediate", "classifier on x0-hat", "schedule", "resample at 20/40/60/80% when ESS/k < 0.5",
-                    "seed", s.seed));
-            summary.put("sampleSeconds", Math.round(sampleSeconds * 1e3) / 1e3);
-            writeFigures(methods, shape, table);
-            writeReport(summary, table);
-            Json.write(s.out.resolve("summary.json"), summary);
+        int fd = feats.outputShape().size();
+        // real held-out digits, per class and all together
+        int[] heldAll = digits.indices(Digits.Part.HELD_OUT, -1);
+        Judged real = judge(judge, feats, digits.unit(heldAll), heldAll.length);
+        double realAcc = 0;
+        for (int i = 0; i < heldAll.length; i++) if (real.predicted[i] == digits.label(heldAll[i])) realAcc++;
+        realAcc /= heldAll.length;
+        Frechet.Gaussian[] realByClass = new Frechet.Gaussian[CLASSES];
+        for (int c = 0; c < CLASSES; c++) {
+            List<Integer> rows = new ArrayList<>();
+            for (int i = 0; i < heldAll.length; i++) if (digits.label(heldAll[i]) == c) rows.add(i);
+            realByClass[c] = Frechet.fit(pick(real.features, rows, fd), rows.size(), fd);
         }
+        Frechet.Gaussian realAll = Frechet.fit(real.features, heldAll.length, fd);
+
+        // the base model's quality: every unsteered draw
+        int poolN = pool.length / dim;
+        Judged drawn = judge(judge, feats, pool, poolN);
+        int confident = 0;
+        int[] hist = new int[CLASSES];
+        for (int i = 0; i < poolN; i++) {
+            if (drawn.maxProb[i] > 0.9) confident++;
+            hist[drawn.predicted[i]]++;
+        }
+        int[] trainRef = digits.indices(Digits.Part.REWARD_HALF, -1);
+        Judged ref = judge(judge, feats, digits.unit(trainRef), trainRef.length);
+        Map<String, Object> quality = new LinkedHashMap<>();
+        quality.put("samples", poolN);
+        quality.put("confidentFraction", (double) confident / poolN);
+        quality.put("confidentFractionSe", Math.sqrt((double) confident / poolN * (1 - (double) confident / poolN) / poolN));
+        quality.put("frechetToHeldOut", Frechet.distance(Frechet.fit(drawn.features, poolN, fd), realAll));
+        quality.put("frechetRealToHeldOut", Frechet.distance(Frechet.fit(ref.features, trainRef.length, fd), realAll));
+        quality.put("realSamples", trainRef.length);
+        quality.put("heldOut", heldAll.length);
+        quality.put("judgedClassHistogram", hist);
+        quality.put("judgeHeldOutAccuracy", realAcc);
+        summary.put("baseQuality", quality);
+
+        // each method
+        List<Map<String, Object>> table = new ArrayList<>();
+        Map<String, boolean[]> correct = new LinkedHashMap<>();
+        for (Method m : methods) {
+            Judged j = judge(judge, feats, m.images, CLASSES * R);
+            boolean[] ok = new boolean[CLASSES * R];
+            double acc = 0, reward = 0, div = 0, fid = 0;
+            for (int c = 0; c < CLASSES; c++) {
+                for (int r = 0; r < R; r++) {
+                    int i = c * R + r;
+                    ok[i] = j.predicted[i] == c;
+                    if (ok[i]) acc++;
+                    reward += m.rewards[i];
+                }
+                float[] f = java.util.Arrays.copyOfRange(j.features, c * R * fd, (c + 1) * R * fd);
+                div += Frechet.meanPairwiseDistance(f, R, fd);
+                fid += Frechet.distance(Frechet.fit(f, R, fd), realByClass[c]);
+            }
+            int n = CLASSES * R;
+            acc /= n;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("method", m.name);
+            row.put("family", m.family);
+            row.put("size", m.size);
+            row.put("accuracy", acc);
+            row.put("accuracySe", Math.sqrt(acc * (1 - acc) / n));
+            row.put("meanReward", reward / n);
+            row.put("diversity", div / CLASSES);
+            row.put("frechet", fid / CLASSES);
+            row.put("nfePerImage", (double) m.nfe / n);
+            row.put("rewardCallsPerImage", (double) m.rewardCalls / n);
+            row.put("wallSeconds", Math.round(m.seconds * 1e3) / 1e3);
+            table.add(row);
+            correct.put(m.name, ok);
+        }
+        summary.put("methods", table);
+        summary.put("fk4VsBestOf4", paired(correct.get("fk-4"), correct.get("best-of-4")));
+        summary.put("settings", Map.of("seedsPerClass", R, "steps", s.steps, "lambda", s.lambda, "sampler", "ddim eta 1",
+                "cfgScale", cfg, "potential", "diff", "intermediate", "classifier on x0-hat", "schedule", "resample at 20/40/60/80% when ESS/k < 0.5",
+                "seed", s.seed));
+        summary.put("sampleSeconds", Math.round(sampleSeconds * 1e3) / 1e3);
+        writeFigures(methods, shape, table);
+        writeReport(summary, table);
+        Json.write(s.out.resolve("summary.json"), summary);
         return summary;
     }
 

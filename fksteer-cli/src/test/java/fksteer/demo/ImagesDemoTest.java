@@ -51,8 +51,8 @@ class ImagesDemoTest {
         OnnxOptions o = OnnxOptions.defaults().withThreads(2);
         boolean[] fkOk = new boolean[10 * R], bonOk = new boolean[10 * R];
         try (OnnxModel base = OnnxModel.load(MODELS.resolve("base.json"), o);
-             OnnxDecoder judge = OnnxDecoder.open(MODELS.resolve("judge.onnx"), base.card().shape(), o);
-             OnnxDecoder feats = OnnxDecoder.open(MODELS.resolve("judge-features.onnx"), base.card().shape(), o)) {
+             OnnxDecoder judge = OnnxDecoder.open(MODELS.resolve("judge.onnx"), base.card().shape(), "models", o);
+             OnnxDecoder feats = OnnxDecoder.open(MODELS.resolve("judge-features.onnx"), base.card().shape(), "models", o)) {
             Process p = base.process(Condition.NONE);
             int d = p.dim();
             float[] fkImg = new float[10 * R * d], bonImg = new float[10 * R * d];
@@ -116,12 +116,27 @@ class ImagesDemoTest {
     }
 
     @Test
-    void badInputIsOneLineAndExitTwo(@TempDir Path dir) {
+    void badInputIsOneLineAndExitTwo(@TempDir Path dir) throws Exception {
         Run missing = run("demo", "images", "--models", dir.resolve("nowhere").toString(), "--out", dir.resolve("o").toString(), "--quiet");
         assertEquals(2, missing.code(), missing.err());
         assertTrue(missing.err().contains("--models") && missing.err().contains("base.json is missing"), missing.err());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(!Files.exists(dir.resolve("o")), "no output folder is left behind");
+        // a corrupt judge or CFG file is refused before any sampling, naming --models and the file
+        Path m = dir.resolve("models");
+        Files.createDirectories(m);
+        try (var files = Files.list(MODELS)) {
+            for (Path f : (Iterable<Path>) files::iterator) if (Files.isRegularFile(f)) Files.copy(f, m.resolve(f.getFileName()));
+        }
+        Files.write(m.resolve("judge.onnx"), java.util.Arrays.copyOf(Files.readAllBytes(MODELS.resolve("judge.onnx")), 3000));
+        Run judge = run("demo", "images", "--models", m.toString(), "--data", DATA.toString(), "--out", dir.resolve("o").toString(), "--quiet");
+        assertEquals(2, judge.code(), judge.err());
+        assertTrue(judge.err().startsWith("fksteer demo images: --models: ") && judge.err().contains("judge.onnx"), judge.err());
+        Files.copy(MODELS.resolve("judge.onnx"), m.resolve("judge.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(m.resolve("cfg-scale.json"), "{\"scale\": 1.5");
+        Run cfg = run("demo", "images", "--models", m.toString(), "--data", DATA.toString(), "--out", dir.resolve("o").toString(), "--quiet");
+        assertEquals(2, cfg.code(), cfg.err());
+        assertTrue(cfg.err().contains("cfg-scale.json: not valid JSON"), cfg.err());
         Run seeds = run("demo", "images", "--seeds", "1", "--out", dir.resolve("o").toString());
         assertEquals(2, seeds.code(), seeds.err());
         assertTrue(seeds.err().contains("--seeds must be in [2, 1000]"), seeds.err());

@@ -14,21 +14,22 @@ public final class OnnxDecoder implements AutoCloseable {
     private final Shape in, out;
 
     OnnxDecoder(Path file, Shape in, String cardName, OnnxOptions options) {
-        this(file, in, options, cardName + ": field \"decoder\" " + Quote.of(String.valueOf(file.getFileName()), 0, 200) + ": ");
+        this(file, in, options, "model", cardName + ": field \"decoder\" " + Quote.of(String.valueOf(file.getFileName()), 0, 200) + ": ");
     }
 
     /**
      * Any one-input graph with a fixed-size float32 output per sample, applied row by row: a VAE decoder,
      * or a feature extractor or classifier whose logits or features are wanted whole (the demo's judge).
      *
-     * @param in the shape of one input sample (after the batch axis)
+     * @param in      the shape of one input sample (after the batch axis)
+     * @param setting the setting that named the file, for error messages ("models" for the demo's --models)
      */
-    public static OnnxDecoder open(Path file, Shape in, OnnxOptions options) {
-        return new OnnxDecoder(file, in, options, "onnx graph " + Quote.of(file.toString(), 0, 300) + ": ");
+    public static OnnxDecoder open(Path file, Shape in, String setting, OnnxOptions options) {
+        return new OnnxDecoder(file, in, options, setting, "onnx graph " + Quote.of(file.toString(), 0, 300) + ": ");
     }
 
-    private OnnxDecoder(Path file, Shape in, OnnxOptions options, String where) {
-        Graph g = Graph.open(file, options, "model", where);
+    private OnnxDecoder(Path file, Shape in, OnnxOptions options, String setting, String where) {
+        Graph g = Graph.open(file, options, setting, where);
         try {
             if (g.inputs.size() != 1) throw g.mismatch("a decoder takes one input (the latents), but the graph has " + g.inputs.size());
             this.net = new Network(g, g.inputs.keySet().iterator().next(), "its input", in, null, null, false, null, null, null, options.maxBatch());

@@ -102,7 +102,7 @@ class MnistModelsTest {
             Safetensors.Contents c = golden(name);
             float[] x = c.tensors().get("x").data(), out = c.tensors().get("out").data();
             int n = x.length / IMAGE.size();
-            try (OnnxDecoder g = OnnxDecoder.open(DIR.resolve(name + ".onnx"), IMAGE, OnnxOptions.defaults())) {
+            try (OnnxDecoder g = OnnxDecoder.open(DIR.resolve(name + ".onnx"), IMAGE, "models", OnnxOptions.defaults())) {
                 assertEquals(out.length / n, g.outputShape().size());
                 float[] got = new float[out.length];
                 g.decode(x, n, got);
