@@ -49,11 +49,21 @@ import java.util.Map;
  * @param guidance       scale of the reward-gradient-guided proposal (0 = off; > 0 needs sde with stochasticity > 0)
  * @param manySamples    K of the many:K intermediate (>= 1 for that kind)
  * @param learned        a learned intermediate reward trained beforehand, or null (trained inside run() when needed)
+ * @param tempering      how the intermediate targets' tilt rises to lambda (none: lambda at every scored step)
  */
 public record FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential,
                          Intermediate intermediate, int lookaheadSteps, ResampleSchedule schedule, Resampler resampler,
-                         OutputPolicy output, int snapshotEvery, double guidance, int manySamples, LearnedReward learned)
+                         OutputPolicy output, int snapshotEvery, double guidance, int manySamples, LearnedReward learned,
+                         Tempering tempering)
         implements SteeringMethod {
+
+    /** Untempered (lambda at every scored step), as the paper. */
+    public FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential, Intermediate intermediate,
+                      int lookaheadSteps, ResampleSchedule schedule, Resampler resampler, OutputPolicy output, int snapshotEvery,
+                      double guidance, int manySamples, LearnedReward learned) {
+        this(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output, snapshotEvery,
+                guidance, manySamples, learned, Tempering.NONE);
+    }
 
     /** Without a pre-trained learned reward (one is trained inside run() when the intermediate is LEARNED). */
     public FkSteering(int particles, int steps, Sampler sampler, double lambda, Potential potential, Intermediate intermediate,
@@ -71,17 +81,17 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
     public FkSteering withParticles(int k) {
         return new FkSteering(k, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     public FkSteering withSteps(int n) {
         return new FkSteering(particles, n, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     public FkSteering withSampler(Sampler s) {
         return new FkSteering(particles, steps, s, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     /** The same sampler kind with another stochasticity k (the sde's noise scale). */
@@ -91,12 +101,12 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
     public FkSteering withLambda(double l) {
         return new FkSteering(particles, steps, sampler, l, potential, intermediate, lookaheadSteps, schedule, resampler, output,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     public FkSteering withPotential(Potential p) {
         return new FkSteering(particles, steps, sampler, lambda, p, intermediate, lookaheadSteps, schedule, resampler, output,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     /** Another intermediate reward, keeping lookaheadSteps and manySamples. */
@@ -107,7 +117,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
     /** The same settings with another intermediate reward. */
     public FkSteering withIntermediate(Intermediate kind, int lookahead, int samples) {
         return new FkSteering(particles, steps, sampler, lambda, potential, kind, lookahead, schedule, resampler, output,
-                snapshotEvery, guidance, samples, learned);
+                snapshotEvery, guidance, samples, learned, tempering);
     }
 
     public FkSteering withLookaheadSteps(int n) {
@@ -121,33 +131,39 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
     /** The same settings scored by a learned reward trained beforehand (its cost is then paid once, outside run()). */
     public FkSteering withLearned(LearnedReward model) {
         return new FkSteering(particles, steps, sampler, lambda, potential, Intermediate.LEARNED, lookaheadSteps, schedule, resampler,
-                output, snapshotEvery, guidance, manySamples, model);
+                output, snapshotEvery, guidance, manySamples, model, tempering);
     }
 
     public FkSteering withSchedule(ResampleSchedule s) {
         return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, s, resampler, output,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     public FkSteering withResampler(Resampler r) {
         return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, r, output,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     public FkSteering withOutput(OutputPolicy o) {
         return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, o,
-                snapshotEvery, guidance, manySamples, learned);
+                snapshotEvery, guidance, manySamples, learned, tempering);
     }
 
     public FkSteering withSnapshotEvery(int n) {
         return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
-                n, guidance, manySamples, learned);
+                n, guidance, manySamples, learned, tempering);
     }
 
     /** The same settings with the proposal guided by reward gradients (scale; 0 = off). */
     public FkSteering withGuidance(double scale) {
         return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
-                snapshotEvery, scale, manySamples, learned);
+                snapshotEvery, scale, manySamples, learned, tempering);
+    }
+
+    /** The same settings with another tempering of the intermediate targets. */
+    public FkSteering withTempering(Tempering t) {
+        return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
+                snapshotEvery, guidance, manySamples, learned, t);
     }
 
     /** Trajectories and optimiser steps used to fit the learned intermediate reward. */
@@ -169,7 +185,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
     }
 
     public FkSteering {
-        if (sampler == null || potential == null || intermediate == null || schedule == null || resampler == null || output == null)
+        if (sampler == null || potential == null || intermediate == null || schedule == null || resampler == null || output == null
+                || tempering == null)
             throw new NullPointerException("every FK setting but learned must be given");
         if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
         if (steps < 1) throw new fksteer.io.InvalidSettingException("steps", "must be >= 1, got " + steps);
@@ -190,24 +207,28 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
     public static final int COLLAPSE_MIN_PARTICLES = 16;
 
     /**
-     * The defaults for k particles and the given number of steps:
+     * The defaults for k particles and the given number of steps, chosen by the study of docs/exactness.md
+     * (the error of the weighted mean against exact tilts of four mixtures, at equal NFE):
      * <ul>
-     *   <li>sampler: sde with stochasticity 0.1 (a flow's; on a VP process use
+     *   <li>sampler: sde with stochasticity 1 (a flow's; on a VP process use
      *       {@code withSampler(new Sampler(Sampler.Kind.DDIM, 1))}, the paper's setting)</li>
      *   <li>lambda: 1 (with a log-likelihood reward, r = log p(c|x), p(x) exp(r(x)) is exactly the
      *       posterior p(x|c); larger lambda sharpens the target toward a point mass)</li>
-     *   <li>potential: {@link Potential#DIFF}</li>
+     *   <li>potential: {@link Potential#DIFF}; tempering: {@link Tempering#NONE}</li>
      *   <li>intermediate: {@link Intermediate#X1HAT}, with lookaheadSteps 4 and manySamples 4 for the kinds that use them</li>
-     *   <li>schedule: {@link ResampleSchedule#defaults()}, 5 scorings in [0.6, 0.95], resampling when ESS/k &lt; 0.5</li>
+     *   <li>schedule: {@link ResampleSchedule#defaults()}, 5 scorings in [0.1, 0.95], resampling when ESS/k &lt; 0.5</li>
      *   <li>resampler: {@link Resampler#SYSTEMATIC}</li>
      *   <li>output: {@link OutputPolicy#WEIGHTED}</li>
      *   <li>snapshotEvery: 0 (no snapshots); guidance: 0 (off); learned: none</li>
      * </ul>
      */
     public static FkSteering defaults(int particles, int steps) {
-        return new FkSteering(particles, steps, new Sampler(Sampler.Kind.SDE, 0.1), 1.0, Potential.DIFF, Intermediate.X1HAT, 4,
-                ResampleSchedule.defaults(), Resampler.SYSTEMATIC, OutputPolicy.WEIGHTED, 0);
+        return new FkSteering(particles, steps, new Sampler(Sampler.Kind.SDE, DEFAULT_STOCHASTICITY), 1.0, Potential.DIFF, Intermediate.X1HAT, 4,
+                ResampleSchedule.defaults(), Resampler.SYSTEMATIC, OutputPolicy.WEIGHTED, 0, 0, 4, null, Tempering.NONE);
     }
+
+    /** The flow sde's stochasticity of {@link #defaults}: 1 (0.1 before the exactness study; see docs/exactness.md). */
+    public static final double DEFAULT_STOCHASTICITY = 1.0;
 
     @Override
     public String name() {
@@ -227,8 +248,29 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
     private long plannedNfe(Sampler lookaheadSolver) {
         long perScore = IntermediateScorer.extraNfePerPoint(intermediate, lookaheadSteps, manySamples, sampler, lookaheadSolver);
-        long perStep = sampler.evaluationsPerStep() + (guidance > 0 ? 1 : 0); // a guided step adds one VJP (its forward pass)
-        return (long) particles * ((long) steps * perStep + perScore * schedule.steps(steps).size());
+        long guided = guidance > 0 ? steps - guidedFrom() : 0;  // a guided step adds one VJP (its forward pass)
+        return (long) particles * ((long) steps * sampler.evaluationsPerStep() + guided + perScore * scoredSteps().size());
+    }
+
+    /**
+     * The first guided step: the schedule's first step (no guidance before, where x̂ carries little
+     * information and no potential compensates the proposal), or steps when the schedule is empty.
+     */
+    int guidedFrom() {
+        List<Integer> sched = schedule.steps(steps);
+        return sched.isEmpty() ? steps : sched.get(0);
+    }
+
+    /**
+     * The steps at which the particles are scored and reweighted: the schedule's, and with guidance every
+     * step from the first guided one (the twist's potential of every guided step, as TDS). Resampling is
+     * considered at the schedule's steps only.
+     */
+    public List<Integer> scoredSteps() {
+        if (!(guidance > 0)) return schedule.steps(steps);
+        List<Integer> out = new ArrayList<>();
+        for (int s = guidedFrom(); s < steps; s++) out.add(s);
+        return java.util.Collections.unmodifiableList(out);
     }
 
     /**
@@ -241,8 +283,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         long k = particles;
         Sizes.Bytes b = new Sizes.Bytes().floats(2, k, dim).longs(2, k).add(Integrator.scratchBytes(sampler.kind(), k, dim))
                 .add(IntermediateScorer.scratchBytes(intermediate, manySamples, sampler, k, dim))
-                .doubles(2 + 3 + 8 + 2, k).ints(4, k).add(k)                // LogWeights, resampling scratch, per-particle doubles, r1 and nlw; ints; seen
-                .doubles(steps + 1L).ints(2, steps).add(steps);               // ESS per step, resampling steps, the schedule
+                .doubles(2 + 3 + 10 + 2, k).ints(4, k).add(k)                // LogWeights, resampling scratch, per-particle doubles, r1 and nlw; ints; seen
+                .doubles(2, steps + 1L).ints(3, steps).add(steps);            // ESS and lambda per step, resampling and scored steps, the schedule
         if (intermediate == Intermediate.LEARNED && learned == null)
             b.add(LearnedReward.trainingBytes(sampler, steps, LEARNED_TRAJECTORIES, dim));
         if (guidance > 0) b.add(GuidedStep.scratchBytes(k, dim)).doubles(k);
@@ -282,35 +324,40 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         }
         IntermediateScorer scorer = new IntermediateScorer(intermediate, lookaheadSteps, manySamples, lambda, process, chain, meter, x, k,
                 seed, learned);
-        GuidedStep guided = guidance > 0 ? new GuidedStep(chain, process.differentiable(), reward, guidance, x, k) : null;
+        GuidedStep guided = guidance > 0 ? new GuidedStep(chain, process.differentiable(), reward, x, k) : null;
         double[] logCorr = guided != null ? new double[k] : null;
-        List<Integer> sched = schedule.steps(steps);
-        boolean[] scheduled = new boolean[steps];
+        List<Integer> sched = schedule.steps(steps), scored = scoredSteps();
+        boolean[] scheduled = new boolean[steps], scoredAt = new boolean[steps];
         for (int s : sched) scheduled[s] = true;
+        for (int s : scored) scoredAt[s] = true;
+        int guidedFrom = guided != null ? guidedFrom() : steps;
+        if (guided != null && guidedFrom >= steps)
+            warnings.add("guidance " + guidance + " was not applied: the resampling schedule has no step in " + steps + " steps, and guidance starts there");
 
         // Everything per particle that a resampling moves lives in x: the state, the cached model output,
-        // the conditions (the chain's), and these (the potentials' memory and the lineage).
-        double[] prevR = new double[k], bestR = new double[k], sumR = new double[k], logProd = new double[k];
+        // the conditions (the chain's), and these (the potentials' memory, the twist psi and the lineage).
+        double[] bestR = new double[k], sumR = new double[k], psi = new double[k];
         int[] lineage = new int[k];
         Arrays.fill(bestR, Double.NEGATIVE_INFINITY);
         for (int i = 0; i < k; i++) lineage[i] = i;
-        x.carry(prevR);
         x.carry(bestR);
         x.carry(sumR);
-        x.carry(logProd);
+        x.carry(psi);
         x.carry(lineage);
+        if (guided != null) x.carry(guided.directions(), d);
         x.reservePermute();
 
         LogWeights lw = new LogWeights(k);
         Resampler.Scratch rs = new Resampler.Scratch(k, k);
-        double[] r = new double[k], logG = new double[k], w = new double[k];
+        double[] r = new double[k], logG = new double[k], w = new double[k], stat = new double[k], base = new double[k];
         int[] anc = new int[k];
         boolean[] seen = new boolean[k];
         double[] essPerStep = new double[steps + 1];
+        double[] lambdas = new double[scored.size()];
         int[] resampledSteps = new int[steps], uniquePerResample = new int[steps];
-        int resampledCount = 0;
+        int resampledCount = 0, j = 0;
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
-        double logZ = 0, ess = k;
+        double logZ = 0, ess = k, lambdaNow = 0;
         long nanInvalid = 0;
         int nextSnap = 0;
 
@@ -321,17 +368,30 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 nextSnap += snapshotEvery;
             }
             chain.prepare(x, s);                     // the model's output at x_t: used by the score and by the step
-            if (scheduled[s]) {
-                scorer.score(x, s, r);               // r_s^i = r̃(x_t^i)
+            boolean guide = s >= guidedFrom;
+            if (scoredAt[s]) {
+                if (guide) {
+                    guided.direction(x, s, r);       // r(x̂) and the proposal's direction, in one reward call
+                    if (intermediate != Intermediate.X1HAT) scorer.score(x, s, r);
+                } else {
+                    scorer.score(x, s, r);           // r_j^i = r̃(x_t^i)
+                }
                 nanInvalid += sanitize(r);
-                potentials(r, prevR, bestR, sumR, logG);  // G_s^i
-                for (int i = 0; i < k; i++) logProd[i] += logG[i];
-                lw.add(logG);                        // w^i *= G_s^i
+                statistics(r, j, bestR, sumR, psi, stat, base);   // log G_j^i(l) = l stat_i - base_i
+                lw.normalizedLog(w);
+                lambdaNow = tempering.next(lambda, lambdaNow, j, scored.size(), stat, base, w, k);
+                lambdas[j++] = lambdaNow;
+                for (int i = 0; i < k; i++) {
+                    double t = scale(lambdaNow, stat[i]);
+                    logG[i] = difference(t, base[i]);                  // G_j^i = exp(psi_j - psi_{j-1}) (or the paper's absolute forms)
+                    psi[i] = potential.incremental() ? t : psi[i] + logG[i];
+                }
+                lw.add(logG);                        // w^i *= G_j^i
                 if (lw.max() == Double.NEGATIVE_INFINITY)
                     throw new fksteer.io.InvalidSettingException("reward", String.format(Locale.ROOT,
                             "is NaN or -inf for every particle at t = %.3f, so no particle has positive weight", chain.time(s)));
                 ess = lw.ess(w);
-                if (ess < schedule.essThreshold() * k || schedule.essThreshold() >= 1.0) {
+                if (scheduled[s] && (ess < schedule.essThreshold() * k || schedule.essThreshold() >= 1.0)) {
                     logZ += lw.logMean();            // log Z_s increment: log mean of the weights
                     resampler.resample(w, k, resRng, anc, k, rs);  // a^i ~ Multinomial(w)
                     x.permute(anc);                  // x^i <- x^{a^i}, with everything it carries
@@ -341,9 +401,10 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                     uniquePerResample[resampledCount++] = unique(lineage, seen);
                 }
             }
-            if (guided != null) {
-                // proposal tau instead of the model's transition: weight by p_model / tau (keeps the target exact)
-                guided.step(x, s, stepRng, logCorr);
+            if (guide) {
+                // proposal tau instead of the model's transition: weight by p_model / tau (keeps the target exact);
+                // the twist psi_{j+1} - psi_j of the next step compensates it
+                guided.move(x, s, stepRng, guidance * lambdaNow, logCorr);
                 lw.add(logCorr);
                 if (lw.max() == Double.NEGATIVE_INFINITY)
                     throw new fksteer.io.InvalidSettingException("guidance", "is too large: every particle's proposal weight vanished; lower it");
@@ -355,11 +416,11 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             progress.progress(s + 1, steps, Meter.STEPS);
         }
 
-        // Final correction: G_T = exp(lambda r(x1)) / prod_s G_s, so each lineage's product is exp(lambda r(x1)).
+        // Final correction: G_T = exp(lambda r(x1) - psi), so each lineage's product is exp(lambda r(x1)).
         double[] r1 = new double[k];
         meter.score(x, r1);
         nanInvalid += sanitize(r1);
-        for (int i = 0; i < k; i++) logG[i] = difference(scale(lambda, r1[i]), logProd[i]);
+        for (int i = 0; i < k; i++) logG[i] = difference(scale(lambda, r1[i]), psi[i]);
         lw.add(logG);
         if (lw.max() == Double.NEGATIVE_INFINITY)
             throw new fksteer.io.InvalidSettingException("reward", "is NaN or -inf for every final particle, so no particle has positive weight");
@@ -413,6 +474,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         diag.put("finalEss", ess);
         diag.put("resampleSteps", Arrays.stream(resampledSteps, 0, resampledCount).boxed().toList());
         diag.put("scheduledSteps", sched);
+        diag.put("scoredSteps", scored);
+        diag.put("lambdas", lambdas);
         diag.put("uniqueAncestors", ancestors);
         diag.put("uniqueAncestorsPerResample", Arrays.copyOf(uniquePerResample, resampledCount));
         // a learned reward trained inside this run is reported apart (learnedTrainingSeconds)
@@ -420,26 +483,24 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 learned != null && this.learned == null ? learned.trainingSeconds() : 0);
     }
 
-    /** log G_s for every particle from its new intermediate reward r; updates the running prev/best/sum. */
-    private void potentials(double[] r, double[] prevR, double[] bestR, double[] sumR, double[] logG) {
+    /**
+     * The j-th scoring's potential as a function of the tilt l: log G_j^i(l) = l stat_i - base_i, from the
+     * new intermediate rewards r; updates the running max and sum. For the incremental forms base is the
+     * previous twist psi_{j-1}; for the paper's absolute forms it is 0. stat, base: Modified.
+     */
+    private void statistics(double[] r, int j, double[] bestR, double[] sumR, double[] psi, double[] stat, double[] base) {
         for (int i = 0; i < r.length; i++) {
             double ri = r[i];
-            switch (potential) {
-                case DIFF -> {                                    // G = exp(lambda (r_s - r_{s-1}))
-                    logG[i] = scale(lambda, difference(ri, prevR[i]));
-                    prevR[i] = ri;
-                }
-                case MAX -> {                                     // G = exp(lambda max_{s'<=s} r_{s'})
-                    bestR[i] = Math.max(bestR[i], ri);
-                    logG[i] = scale(lambda, bestR[i]);
-                }
-                case SUM -> {                                     // G = exp(lambda sum_{s'<=s} r_{s'})
-                    sumR[i] = sumR[i] + ri;
-                    if (Double.isNaN(sumR[i])) sumR[i] = Double.NEGATIVE_INFINITY;
-                    logG[i] = scale(lambda, sumR[i]);
-                }
-                case RT -> logG[i] = scale(lambda, ri);          // G = exp(lambda r_s)
-            }
+            bestR[i] = Math.max(bestR[i], ri);
+            sumR[i] = sumR[i] + ri;
+            if (Double.isNaN(sumR[i])) sumR[i] = Double.NEGATIVE_INFINITY;
+            stat[i] = switch (potential) {
+                case DIFF, RT -> ri;                              // r_j
+                case MAX, MAX_INCREMENT -> bestR[i];              // max_{j' <= j} r_{j'}
+                case SUM -> sumR[i];                              // sum_{j' <= j} r_{j'}
+                case SUM_INCREMENT -> sumR[i] / (j + 1);          // mean_{j' <= j} r_{j'}
+            };
+            base[i] = potential.incremental() ? psi[i] : 0.0;
         }
     }
 

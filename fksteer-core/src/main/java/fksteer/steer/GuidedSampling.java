@@ -78,7 +78,7 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
     public long estimatedBytes(int dim) {
         long k = particles;
         return new Sizes.Bytes().floats(k, dim).longs(2, k).add(Integrator.scratchBytes(sampler.kind(), k, dim))
-                .add(GuidedStep.scratchBytes(k, dim)).doubles(3, k).total();
+                .add(GuidedStep.scratchBytes(k, dim)).doubles(4, k).total();
     }
 
     @Override
@@ -91,12 +91,13 @@ public record GuidedSampling(int particles, int steps, Sampler sampler, double g
         Particles x = chain.newParticles(k);
         chain.initialNoise(x, seed);
         long[] rng = Noise.stepStreams(seed, k);
-        GuidedStep guided = new GuidedStep(chain, process.differentiable(), meter.reward(), guidance, x, k);
-        double[] ignored = new double[k];
+        GuidedStep guided = new GuidedStep(chain, process.differentiable(), meter.reward(), x, k);
+        double[] ignored = new double[k], rx = new double[k];
         progress.progress(0, steps, Meter.STEPS);
         for (int s = 0; s < steps; s++) {
             chain.prepare(x, s);
-            guided.step(x, s, rng, ignored); // the importance correction is computed and dropped
+            guided.direction(x, s, rx);
+            guided.move(x, s, rng, guidance, ignored); // the importance correction is computed and dropped
             progress.progress(s + 1, steps, Meter.STEPS);
         }
         double[] r = new double[k];

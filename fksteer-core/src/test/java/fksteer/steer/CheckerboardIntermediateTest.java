@@ -76,7 +76,7 @@ class CheckerboardIntermediateTest {
     @Test
     void guidanceAndLookaheadLandCloserThanX1hat() {
         Outcome x1hat = run(base());
-        Outcome guided = run(base().withGuidance(1.0));
+        Outcome guided = run(base().withGuidance(0.5));
         Outcome lookahead = run(base().withIntermediate(Intermediate.LOOKAHEAD, 4, 0));
         Outcome many = run(base().withIntermediate(Intermediate.MANY, 4, 4));
         LearnedReward lr = LearnedReward.train(fksteer.process.FlowProcess.of(CheckerboardSteeringTest.model), reward, new Sampler(Sampler.Kind.SDE, 1.0),
