@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  *   this schedule:                          x1hat 0.538, guided 0.470 (z 2.7), lookahead 0.460 (z 3.0),
  *                                           many:4 0.523 (z 0.5), many:8 0.509 (z 1.0), learned 0.528 (z 0.4)
  * </pre>
+ * Guidance was then applied from t = 0 at an absolute scale 1; it now starts at the schedule's start and
+ * is relative to lambda (0.5 here gives the same shift), with the twist's potential at every guided step.
  * Scoring late, x̂1 is already a good predictor and a better intermediate reward has nothing to add;
  * scoring early, the 4-step lookahead helps. The many-sample reward, whose 4 stochastic lookaheads
  * give a noisy log-mean-exp, and the learned r_phi did not beat x̂1 significantly here.
@@ -76,7 +78,7 @@ class CheckerboardIntermediateTest {
     @Test
     void guidanceAndLookaheadLandCloserThanX1hat() {
         Outcome x1hat = run(base());
-        Outcome guided = run(base().withGuidance(0.5));
+        Outcome guided = run(base().withGuidance(0.5)); // 0.5 x lambda 2: the shift of the absolute scale 1 measured below
         Outcome lookahead = run(base().withIntermediate(Intermediate.LOOKAHEAD, 4, 0));
         Outcome many = run(base().withIntermediate(Intermediate.MANY, 4, 4));
         LearnedReward lr = LearnedReward.train(fksteer.process.FlowProcess.of(CheckerboardSteeringTest.model), reward, new Sampler(Sampler.Kind.SDE, 1.0),

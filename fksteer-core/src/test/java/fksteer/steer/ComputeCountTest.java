@@ -92,11 +92,14 @@ class ComputeCountTest {
     void guidedAndManySample() {
         FkSteering f = new FkSteering(32, 20, new Sampler(Sampler.Kind.SDE, 0.5), 1, Potential.DIFF, Intermediate.MANY, 3,
                 new ResampleSchedule(0.2, 0.9, 4, 0, 0.5), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0, 0.5, 5);
-        int scored = f.schedule().steps(20).size();
-        // many:5 with 3 SDE lookahead steps: 5 x 3 x 2 NFE and 5 reward calls per particle per scoring; guidance adds one VJP a step
-        assertEquals(32L * (20 * 3 + scored * 5 * 3 * 2), f.plannedNfe());
-        // reward calls: 5 per particle per scoring, the guidance gradient each step, and the final reward
-        check(f, 32L * (scored * 5 + 20 + 1));
+        // guidance starts at the schedule's first step (t = 0.2: step 4) and scores every guided step
+        int first = f.schedule().steps(20).get(0), guided = 20 - first;
+        assertEquals(4, first);
+        assertEquals(guided, f.scoredSteps().size());
+        // many:5 with 3 SDE lookahead steps: 5 x 3 x 2 NFE and 5 reward calls per particle per scoring; guidance adds one VJP a guided step
+        assertEquals(32L * (20 * 2 + guided + guided * 5 * 3 * 2), f.plannedNfe());
+        // reward calls: 5 per particle per scoring, the guidance gradient (with r(x̂)) each guided step, and the final reward
+        check(f, 32L * (guided * 5 + guided + 1));
         check(new GuidedSampling(16, 10, new Sampler(Sampler.Kind.SDE, 1), 1.0), 16L * (10 + 1));
     }
 

@@ -143,6 +143,11 @@ public final class ExactnessStudy {
                 settings.add(c10.with("s0.1 c20 st1", Map.of("count", 20)));
                 settings.add(c10.with("s0.1 c10 st1 ad", Map.of("temper", Tempering.adaptive(0.5))));
             }
+            case "starts" -> {
+                for (double st : new double[] {1.0, 0.1})
+                    for (double start : new double[] {0.1, 0.2, 0.3, 0.4, 0.6})
+                        settings.add(OLD.with("start " + start + " st" + st, Map.of("start", start, "stoch", st)));
+            }
             case "potentials" -> {
                 Setting b = OLD.with("st1", Map.of("stoch", 1.0));
                 for (Potential pt : Potential.values()) {
