@@ -22,8 +22,11 @@ final class ProcessOptions {
             + "vp: ddim, ddpm (default: fk and guidance: sde for flows, ddim with eta 1 for vp; otherwise midpoint for flows, ddim with eta 0 for vp)")
     String sampler;
 
-    @Option(names = "--stochasticity", defaultValue = "0.1", description = "k of --sampler sde or reference-sde, omega_t = k(1-t) (default ${DEFAULT-VALUE})")
-    double stochasticity;
+    @Option(names = "--stochasticity", description = "k of --sampler sde or reference-sde, omega_t = k(1-t) (default 1 for fk, 0.1 otherwise)")
+    Double stochasticity;
+
+    /** k of a flow's sde when --stochasticity is not given, for every command and method but fk (FkSteering.DEFAULT_STOCHASTICITY). */
+    static final double DEFAULT_STOCHASTICITY = 0.1;
 
     @Option(names = "--eta", description = "eta of --sampler ddim in [0, 1]: 0 deterministic, 1 the DDPM posterior's noise (default: 1 for fk and guidance, else 0)")
     Double eta;
@@ -75,9 +78,14 @@ final class ProcessOptions {
     /**
      * The sampler for this process: --sampler if given (checked to fit), else the process's stochastic
      * default for fk and guidance, its deterministic one for the other methods. --stochasticity and --eta
-     * are refused where the sampler has no such noise.
+     * are refused where the sampler has no such noise. Without --stochasticity, an sde takes k = 0.1.
      */
     Sampler sampler(Process process, boolean stochasticMethod) {
+        return sampler(process, stochasticMethod, DEFAULT_STOCHASTICITY);
+    }
+
+    /** As {@link #sampler(Process, boolean)}, with k = defaultStochasticity for an sde when --stochasticity is not given. */
+    Sampler sampler(Process process, boolean stochasticMethod, double defaultStochasticity) {
         Sampler.Kind kind;
         if (sampler != null) kind = Sampler.Kind.parse(sampler);
         else kind = (stochasticMethod ? process.stochasticSampler() : process.deterministicSampler()).kind();
@@ -87,7 +95,7 @@ final class ProcessOptions {
         if (eta != null && kind != Sampler.Kind.DDIM)
             throw new IllegalArgumentException("--eta applies only to --sampler ddim, not " + kind.cliName);
         Sampler s = switch (kind) {
-            case SDE, REFERENCE_SDE -> new Sampler(kind, stochasticity);
+            case SDE, REFERENCE_SDE -> new Sampler(kind, stochasticity != null ? stochasticity : defaultStochasticity);
             case DDIM -> new Sampler(kind, eta != null ? eta : stochasticMethod ? 1.0 : 0.0);
             default -> Sampler.ode(kind);
         };

@@ -17,6 +17,7 @@ import fksteer.steer.Potential;
 import fksteer.steer.SearchOverPaths;
 import fksteer.steer.SteerResult;
 import fksteer.steer.SteeringMethod;
+import fksteer.steer.Tempering;
 import fksteer.steer.ZerothOrder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -78,7 +79,7 @@ final class SteerCommand implements Callable<Integer> {
     double lambda;
 
     // fk
-    @Option(names = "--potential", defaultValue = "diff", description = "fk: diff, max, sum or rt (default ${DEFAULT-VALUE})")
+    @Option(names = "--potential", defaultValue = "diff", description = "fk: diff, max, sum, rt, max-increment or sum-increment (default ${DEFAULT-VALUE})")
     String potential;
 
     @Option(names = "--intermediate", defaultValue = "x1hat", description = "fk: xt, x1hat, lookahead, many:K or learned (default ${DEFAULT-VALUE})")
@@ -87,20 +88,28 @@ final class SteerCommand implements Callable<Integer> {
     @Option(names = "--lookahead-steps", defaultValue = "4", description = "fk with --intermediate lookahead or many:K: steps of each lookahead (default ${DEFAULT-VALUE})")
     int lookaheadSteps;
 
-    @Option(names = "--guidance", defaultValue = "0", description = "fk, guidance: shift each SDE step's mean by SCALE x step variance x grad r(x1hat); fk reweights so the target is unchanged (default ${DEFAULT-VALUE} = off)")
+    @Option(names = "--guidance", defaultValue = "0", description = "fk: a multiplier G of the current tilt lambda_s: each guided step's mean shifts by G x lambda_s x step variance "
+            + "x grad r(x1hat) (1 = the TDS twisted proposal), from --resample-start on, with the twist potential at every guided step, "
+            + "so the target is unchanged; guidance: an absolute scale, mean shift SCALE x step variance x grad r(x1hat), unweighted "
+            + "(default ${DEFAULT-VALUE} = off)")
     double guidance;
+
+    @Option(names = "--tempering", defaultValue = "none", description = "fk: how the intermediate targets' tilt rises to lambda: none (lambda at every "
+            + "scored step), linear, adaptive (largest tilt keeping the conditional ESS >= 0.5 k) or adaptive:T, T in (0, 1) (default ${DEFAULT-VALUE})")
+    String tempering;
 
     @Option(names = "--resampler", defaultValue = "systematic", description = "fk: systematic, multinomial, stratified or residual (default ${DEFAULT-VALUE})")
     String resampler;
 
-    @Option(names = "--ess-threshold", defaultValue = "0.5", description = "fk: resample when ESS/k is below this; 1 = always (default ${DEFAULT-VALUE})")
-    double essThreshold;
+    // the schedule's defaults are the library's (ResampleSchedule.defaults()): picocli takes a field's initial value as its default
+    @Option(names = "--ess-threshold", description = "fk: resample when ESS/k is below this; 1 = always (default ${DEFAULT-VALUE})")
+    double essThreshold = ResampleSchedule.defaults().essThreshold();
 
-    @Option(names = "--resample-start", defaultValue = "0.6", description = "fk: first resampling time (default ${DEFAULT-VALUE})")
-    double resampleStart;
+    @Option(names = "--resample-start", description = "fk: first resampling time (default ${DEFAULT-VALUE})")
+    double resampleStart = ResampleSchedule.defaults().start();
 
-    @Option(names = "--resample-end", defaultValue = "0.95", description = "fk: last resampling time (default ${DEFAULT-VALUE})")
-    double resampleEnd;
+    @Option(names = "--resample-end", description = "fk: last resampling time (default ${DEFAULT-VALUE})")
+    double resampleEnd = ResampleSchedule.defaults().end();
 
     @Option(names = "--resample-count", description = "fk: number of resampling steps (default 5)")
     Integer resampleCount;
@@ -180,7 +189,8 @@ final class SteerCommand implements Callable<Integer> {
         loaded.refuseUnused();
         OnnxFlags.Drawn drawn = plot == null ? null : loaded.requirePlottable("--plot");
         images = drawn == OnnxFlags.Drawn.IMAGES || drawn == OnnxFlags.Drawn.DECODED_IMAGES;
-        Sampler smp = processOptions.sampler(f, method.equals("fk") || method.equals("guidance"));
+        Sampler smp = processOptions.sampler(f, method.equals("fk") || method.equals("guidance"),
+                method.equals("fk") ? FkSteering.DEFAULT_STOCHASTICITY : ProcessOptions.DEFAULT_STOCHASTICITY);
         SteeringMethod m = build(smp);
         if (r.dim() != f.dim())
             throw new IllegalArgumentException("--reward has dimension " + r.dim() + " but the model has dimension " + f.dim());
@@ -256,7 +266,7 @@ final class SteerCommand implements Callable<Integer> {
      * other method, they are refused (one line, exit 2) instead of being silently ignored.
      */
     private static final Map<String, List<String>> ONLY_FOR = Map.ofEntries(
-            Map.entry("--potential", List.of("fk")), Map.entry("--intermediate", List.of("fk")),
+            Map.entry("--potential", List.of("fk")), Map.entry("--intermediate", List.of("fk")), Map.entry("--tempering", List.of("fk")),
             Map.entry("--resampler", List.of("fk")), Map.entry("--ess-threshold", List.of("fk")),
             Map.entry("--resample-start", List.of("fk")), Map.entry("--resample-end", List.of("fk")),
             Map.entry("--resample-count", List.of("fk")), Map.entry("--resample-every", List.of("fk")),
@@ -313,7 +323,7 @@ final class SteerCommand implements Callable<Integer> {
                 int samples = im == Intermediate.MANY ? Intermediate.samples(intermediate) : 4;
                 return new FkSteering(particles, steps, s, lambda, Potential.parse(potential), im,
                         lookaheadSteps, sched, Resampler.parse(resampler), FkSteering.OutputPolicy.parse(outputPolicy),
-                        plot == null || images ? 0 : Math.max(1, steps / 6), guidance, samples);
+                        plot == null || images ? 0 : Math.max(1, steps / 6), guidance, samples).withTempering(Tempering.parse(tempering));
             }
             case "guidance" -> {
                 if (!(guidance > 0)) throw new IllegalArgumentException("--method guidance needs --guidance SCALE > 0");
@@ -364,6 +374,7 @@ final class SteerCommand implements Callable<Integer> {
             case "fk" -> {
                 Intermediate im = Intermediate.parse(intermediate);
                 c.put("potential", Potential.parse(potential).cliName());
+                c.put("tempering", Tempering.parse(tempering).cliName());
                 c.put("intermediate", intermediate.toLowerCase(Locale.ROOT));
                 if (im == Intermediate.LOOKAHEAD || im == Intermediate.MANY) c.put("lookaheadSteps", lookaheadSteps);
                 c.put("resampler", resampler.toLowerCase(Locale.ROOT));

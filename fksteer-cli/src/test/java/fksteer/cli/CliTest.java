@@ -59,6 +59,9 @@ class CliTest {
             "steer --model checkerboard --method guidance --reward point:0,0 --out X|--guidance",
             "steer --model checkerboard --method fk --reward point:0,0 --intermediate many:0 --out X|--intermediate",
             "steer --model checkerboard --method fk --reward point:0,0 --intermediate psychic --out X|--intermediate",
+            "steer --model checkerboard --method fk --reward point:0,0 --tempering adaptive:1.5 --out X|--tempering adaptive:T needs a CESS target T in (0, 1)",
+            "steer --model checkerboard --method fk --reward point:0,0 --tempering foo --out X|--tempering must be none, linear, adaptive",
+            "steer --model checkerboard --method best-of-n --reward point:0,0 --tempering adaptive --out X|--tempering applies only to --method fk",
             "train --dataset mandelbrot --out X.safetensors|--dataset",
             "train --dataset moons --lr -1 --out X.safetensors|--lr",
             "frobnicate|frobnicate"})
@@ -163,6 +166,72 @@ class CliTest {
             JsonNode jj = new ObjectMapper().readTree(o.toFile());
             assertTrue(jj.get("nfe").asLong() > 0 && jj.get("rewardCalls").asLong() > 0);
         }
+    }
+
+    /**
+     * --tempering adaptive runs, records its CESS target and reports the tilt of each scored step, rising
+     * to at most lambda; the incremental potentials run and are recorded by their CLI names.
+     */
+    @Test
+    void fkTakesTemperingAndTheIncrementalPotentials() throws Exception {
+        Path out = dir.resolve("t.json");
+        Run r = run("steer", "--model", mixture().toString(), "--method", "fk", "--reward", "point:1,1", "--lambda", "2", "--tempering", "adaptive",
+                "--particles", "64", "--steps", "20", "--seed", "1", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(out.toFile());
+        assertEquals("adaptive:0.5", j.get("config").get("tempering").asText());
+        JsonNode lambdas = j.get("lambdas");
+        assertTrue(lambdas != null && lambdas.isArray() && lambdas.size() > 0, "lambdas: " + lambdas);
+        double prev = 0;
+        for (JsonNode l : lambdas) {
+            assertTrue(l.asDouble() >= prev - 1e-12, "the tilt never falls: " + lambdas);
+            prev = l.asDouble();
+        }
+        assertTrue(prev <= 2 + 1e-12, "the last tilt is at most lambda: " + lambdas);
+
+        for (String pot : new String[] {"max-increment", "sum-increment"}) {
+            r = run("steer", "--model", mixture().toString(), "--method", "fk", "--reward", "point:1,1", "--potential", pot,
+                    "--particles", "64", "--steps", "20", "--quiet", "--out", out.toString());
+            assertEquals(0, r.code(), pot + ": " + r.err());
+            j = JSON.readTree(out.toFile());
+            assertEquals(pot, j.get("config").get("potential").asText());
+            assertEquals("none", j.get("config").get("tempering").asText(), "the default tempering");
+        }
+    }
+
+    /**
+     * The CLI's defaults are the library's: fk's schedule starts at 0.1 and its flow sde has stochasticity
+     * FkSteering.DEFAULT_STOCHASTICITY = 1; every other sde (sample, guidance) keeps 0.1, and a given
+     * --stochasticity is used as given.
+     */
+    @Test
+    void theConfigRecordsTheDefaultsUsed() throws Exception {
+        Path out = dir.resolve("d.json");
+        Run r = run("steer", "--model", "checkerboard", "--method", "fk", "--reward", "point:1,1", "--particles", "16", "--steps", "20", "--quiet",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode c = JSON.readTree(out.toFile()).get("config");
+        assertEquals(fksteer.steer.FkSteering.DEFAULT_STOCHASTICITY, c.get("stochasticity").asDouble());
+        assertEquals(1.0, c.get("stochasticity").asDouble());
+        assertEquals(0.1, c.get("resampleStart").asDouble());
+        assertEquals(fksteer.resample.ResampleSchedule.defaults().start(), c.get("resampleStart").asDouble());
+        assertEquals(fksteer.resample.ResampleSchedule.defaults().end(), c.get("resampleEnd").asDouble());
+        assertEquals(fksteer.resample.ResampleSchedule.defaults().essThreshold(), c.get("essThreshold").asDouble());
+        assertEquals("none", c.get("tempering").asText());
+
+        r = run("steer", "--model", "checkerboard", "--method", "fk", "--reward", "point:1,1", "--stochasticity", "0.3", "--particles", "16",
+                "--steps", "20", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0.3, JSON.readTree(out.toFile()).get("config").get("stochasticity").asDouble(), "a given --stochasticity is kept");
+
+        r = run("steer", "--model", "checkerboard", "--method", "guidance", "--reward", "point:1,1", "--guidance", "1", "--particles", "16",
+                "--steps", "20", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0.1, JSON.readTree(out.toFile()).get("config").get("stochasticity").asDouble(), "guidance keeps 0.1");
+
+        r = run("sample", "--model", "checkerboard", "--sampler", "sde", "--particles", "16", "--steps", "20", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0.1, JSON.readTree(out.toFile()).get("config").get("stochasticity").asDouble(), "sample keeps 0.1");
     }
 
     @Test
