@@ -210,7 +210,7 @@ public final class Demo {
                 List<Plots.Row> fkRows = new ArrayList<>();
                 for (Potential pot : List.of(Potential.DIFF, Potential.MAX, Potential.SUM)) {
                     FkSteering fk = new FkSteering(k, 100, new Sampler(Sampler.Kind.SDE, 0.1), lambda, pot, Intermediate.X1HAT, 4,
-                            ResampleSchedule.reference(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.RESAMPLED, 15);
+                            ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.RESAMPLED, 15);
                     SteerResult res = fk.run(model, r, seed);
                     List<Panel> row = new ArrayList<>();
                     for (SteerResult.Snapshot s : res.snapshots())
@@ -285,7 +285,7 @@ public final class Demo {
             int done = 1;
             for (Potential pot : SMOOTH_POTENTIALS) {
                 FkSteering fk = new FkSteering(k, STEPS, new Sampler(Sampler.Kind.SDE, 0.1), lambda, pot, Intermediate.X1HAT, 4,
-                        ResampleSchedule.reference(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 10);
+                        ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 10);
                 SteerResult res = fk.run(model, r, seed);
                 List<Panel> row = new ArrayList<>();
                 for (SteerResult.Snapshot sn : res.snapshots()) {
@@ -447,7 +447,7 @@ public final class Demo {
         m.add(new SearchOverPaths((int) Math.max(1, budget / probe.plannedNfe()), 8, 0.8, 0.1, 0.14, 1.0 / STEPS,
                 Sampler.ode(Sampler.Kind.MIDPOINT), false, Intermediate.XT));
         m.add(new FkSteering(n, STEPS, new Sampler(Sampler.Kind.SDE, 0.1), lambda, Potential.DIFF, Intermediate.X1HAT, 4,
-                ResampleSchedule.reference(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0));
+                ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0));
         return m;
     }
 
@@ -521,7 +521,7 @@ public final class Demo {
                 for (int s = 0; s < seeds; s++) {
                     long sd = Rng.subSeed(seed, "scaling") + s;
                     SteerResult fk = new FkSteering(k, STEPS, new Sampler(Sampler.Kind.SDE, 0.1), lambda, Potential.DIFF, Intermediate.X1HAT, 4,
-                            ResampleSchedule.reference(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0).run(model, r, sd);
+                            ResampleSchedule.defaults(), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0).run(model, r, sd);
                     SteerResult bon = new BestOfN(k, STEPS, Sampler.ode(Sampler.Kind.MIDPOINT), 1, false, lambda).run(model, r, sd);
                     fkBest[i][s] = fk.maxReward();
                     bonBest[i][s] = bon.maxReward();

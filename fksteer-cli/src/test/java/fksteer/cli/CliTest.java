@@ -200,7 +200,7 @@ class CliTest {
     }
 
     /**
-     * The CLI's defaults are the library's: fk's schedule starts at 0.1 and its flow sde has stochasticity
+     * The CLI's defaults are the library's: fk's schedule starts at 0.6 and its flow sde has stochasticity
      * FkSteering.DEFAULT_STOCHASTICITY = 1; every other sde (sample, guidance) keeps 0.1, and a given
      * --stochasticity is used as given.
      */
@@ -213,7 +213,7 @@ class CliTest {
         JsonNode c = JSON.readTree(out.toFile()).get("config");
         assertEquals(fksteer.steer.FkSteering.DEFAULT_STOCHASTICITY, c.get("stochasticity").asDouble());
         assertEquals(1.0, c.get("stochasticity").asDouble());
-        assertEquals(0.1, c.get("resampleStart").asDouble());
+        assertEquals(0.6, c.get("resampleStart").asDouble());
         assertEquals(fksteer.resample.ResampleSchedule.defaults().start(), c.get("resampleStart").asDouble());
         assertEquals(fksteer.resample.ResampleSchedule.defaults().end(), c.get("resampleEnd").asDouble());
         assertEquals(fksteer.resample.ResampleSchedule.defaults().essThreshold(), c.get("essThreshold").asDouble());

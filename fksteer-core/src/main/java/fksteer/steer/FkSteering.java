@@ -216,7 +216,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
      *       posterior p(x|c); larger lambda sharpens the target toward a point mass)</li>
      *   <li>potential: {@link Potential#DIFF}; tempering: {@link Tempering#NONE}</li>
      *   <li>intermediate: {@link Intermediate#X1HAT}, with lookaheadSteps 4 and manySamples 4 for the kinds that use them</li>
-     *   <li>schedule: {@link ResampleSchedule#defaults()}, 5 scorings in [0.1, 0.95], resampling when ESS/k &lt; 0.5</li>
+     *   <li>schedule: {@link ResampleSchedule#defaults()}, 5 scorings in [0.6, 0.95] (the reference walkthrough's), resampling when ESS/k &lt; 0.5</li>
      *   <li>resampler: {@link Resampler#SYSTEMATIC}</li>
      *   <li>output: {@link OutputPolicy#WEIGHTED}</li>
      *   <li>snapshotEvery: 0 (no snapshots); guidance: 0 (off); learned: none</li>

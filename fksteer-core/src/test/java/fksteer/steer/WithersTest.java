@@ -14,11 +14,12 @@ import org.junit.jupiter.api.function.Executable;
 /** Every method starts from documented defaults; each wither changes its one setting and validates. */
 class WithersTest {
     static final Sampler SDE = new Sampler(Sampler.Kind.SDE, 0.1), MID = Sampler.ode(Sampler.Kind.MIDPOINT);
+    static final Sampler FK_SDE = new Sampler(Sampler.Kind.SDE, FkSteering.DEFAULT_STOCHASTICITY);
 
     @Test
     void fkDefaultsAreTheDocumentedOnes() {
         FkSteering d = FkSteering.defaults(64, 100);
-        assertEquals(new FkSteering(64, 100, SDE, d.lambda(), Potential.DIFF, Intermediate.X1HAT, 4, ResampleSchedule.defaults(),
+        assertEquals(new FkSteering(64, 100, FK_SDE, d.lambda(), Potential.DIFF, Intermediate.X1HAT, 4, ResampleSchedule.defaults(),
                 Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0, 0, 4, null), d);
     }
 
@@ -27,7 +28,7 @@ class WithersTest {
         FkSteering d = FkSteering.defaults(64, 100);
         ResampleSchedule every = new ResampleSchedule(0.2, 0.9, 0, 5, 1.0);
         Sampler ref = new Sampler(Sampler.Kind.REFERENCE_SDE, 0.5);
-        assertEquals(new FkSteering(32, 100, SDE, d.lambda(), Potential.DIFF, Intermediate.X1HAT, 4, ResampleSchedule.defaults(),
+        assertEquals(new FkSteering(32, 100, FK_SDE, d.lambda(), Potential.DIFF, Intermediate.X1HAT, 4, ResampleSchedule.defaults(),
                 Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0, 0, 4, null), d.withParticles(32));
         FkSteering all = d.withSteps(50).withSampler(ref).withLambda(1).withPotential(Potential.MAX)
                 .withIntermediate(Intermediate.MANY).withLookaheadSteps(3).withManySamples(8).withSchedule(every)
@@ -36,6 +37,8 @@ class WithersTest {
                 FkSteering.OutputPolicy.ARGMAX, 10, 0, 8, null), all);
         assertEquals(new Sampler(Sampler.Kind.SDE, 1.0), d.withStochasticity(1).sampler());
         assertEquals(2.0, d.withGuidance(2).guidance());
+        assertEquals(Tempering.adaptive(0.7), d.withTempering(Tempering.adaptive(0.7)).tempering());
+        assertEquals(Tempering.NONE, d.tempering());
         assertNull(d.learned());
     }
 
