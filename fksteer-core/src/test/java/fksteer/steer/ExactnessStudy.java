@@ -148,6 +148,18 @@ public final class ExactnessStudy {
                     for (double start : new double[] {0.1, 0.2, 0.3, 0.4, 0.6})
                         settings.add(OLD.with("start " + start + " st" + st, Map.of("start", start, "stoch", st)));
             }
+            case "guided" -> {
+                Setting d = OLD.with("unguided, defaults", Map.of("stoch", 1.0));
+                Setting early = d.with("unguided, from 0.1", Map.of("start", 0.1));
+                settings.add(d);
+                settings.add(early);
+                for (double g : new double[] {0.5, 1.0}) {
+                    settings.add(d.with("guided " + g + ", from 0.6", Map.of("guidance", g)));
+                    settings.add(early.with("guided " + g + ", from 0.1", Map.of("guidance", g)));
+                }
+                settings.add(early.with("guided 0.5, from 0.1, adaptive", Map.of("guidance", 0.5, "temper", Tempering.adaptive(0.5))));
+                settings.add(early.with("guided 0.5, from 0.1, many:4 twist", Map.of("guidance", 0.5, "many", 4)));
+            }
             case "potentials" -> {
                 Setting b = OLD.with("st1", Map.of("stoch", 1.0));
                 for (Potential pt : Potential.values()) {
