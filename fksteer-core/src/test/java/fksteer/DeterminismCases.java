@@ -81,6 +81,11 @@ final class DeterminismCases {
                 m.put("fk/" + p.cliName() + "/" + im.cliName() + "/n=255", () -> fk(p, im, 255, 0));
         for (int n : SIZES) m.put("fk/diff/x1hat/n=" + n, () -> fk(Potential.DIFF, Intermediate.X1HAT, n, 0));
         for (int n : new int[] {1, 255, 1025}) m.put("fk/diff/x1hat/guidance/n=" + n, () -> fk(Potential.DIFF, Intermediate.X1HAT, n, 1));
+        // adaptive tempering: its bisection and the conditional ESS sum in index order
+        for (int n : new int[] {1, 255, 1025})
+            for (Potential p : new Potential[] {Potential.DIFF, Potential.MAX})
+                m.put("fk/" + p.cliName() + "/adaptive/n=" + n, () -> bits(fkMethod(p, Intermediate.X1HAT, n, 0, 10)
+                        .withTempering(fksteer.steer.Tempering.adaptive(0.9)).run(MIXTURE, QUADRATIC, SEED)));
         m.put("fk/diff/x1hat/guidance/mixture/n=255", () -> bits(fkMethod(Potential.DIFF, Intermediate.X1HAT, 255, 1, 10)
                 .run(MIXTURE, QUADRATIC, SEED)));
         // the same loop on the other processes: VP (DDIM eta = 1, DDPM, guided), the noise-at-1 flow with a shift, CFG
