@@ -46,7 +46,9 @@ import java.util.Map;
  * @param resampler      how to resample
  * @param output         what to return
  * @param snapshotEvery  keep a snapshot of the particles every this many steps, for plots (0 = none)
- * @param guidance       scale of the reward-gradient-guided proposal (0 = off; > 0 needs sde with stochasticity > 0)
+ * @param guidance       G of the TDS-style guided proposal (0 = off; > 0 needs a sampler with Gaussian noise): from the
+ *                       schedule's first step on, each step's mean shifts by G x lambda_s x sigma^2 x grad r(x̂), and
+ *                       the twist's potential is applied at every guided step ({@link GuidedStep})
  * @param manySamples    K of the many:K intermediate (>= 1 for that kind)
  * @param learned        a learned intermediate reward trained beforehand, or null (trained inside run() when needed)
  * @param tempering      how the intermediate targets' tilt rises to lambda (none: lambda at every scored step)
@@ -154,7 +156,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 n, guidance, manySamples, learned, tempering);
     }
 
-    /** The same settings with the proposal guided by reward gradients (scale; 0 = off). */
+    /** The same settings with the proposal guided by reward gradients (G, relative to the tilt; 0 = off). */
     public FkSteering withGuidance(double scale) {
         return new FkSteering(particles, steps, sampler, lambda, potential, intermediate, lookaheadSteps, schedule, resampler, output,
                 snapshotEvery, scale, manySamples, learned, tempering);
