@@ -85,9 +85,12 @@ public final class FlowProcess implements Process {
         return Sampler.ode(Sampler.Kind.MIDPOINT);
     }
 
+    /** FK's default sampler on a flow: the marginal-keeping sde with stochasticity 1 (chosen by the study of docs/exactness.md). */
+    public static final Sampler STOCHASTIC_SAMPLER = new Sampler(Sampler.Kind.SDE, 1.0);
+
     @Override
     public Sampler stochasticSampler() {
-        return new Sampler(Sampler.Kind.SDE, 0.1);
+        return STOCHASTIC_SAMPLER;
     }
 
     @Override

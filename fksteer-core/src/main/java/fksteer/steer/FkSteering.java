@@ -4,6 +4,7 @@ import fksteer.io.InvalidSettingException;
 import fksteer.kernel.Sizes;
 import fksteer.model.CountingField;
 import fksteer.process.Chain;
+import fksteer.process.FlowProcess;
 import fksteer.process.Particles;
 import fksteer.process.Process;
 import fksteer.resample.LogWeights;
@@ -225,12 +226,12 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
      * </ul>
      */
     public static FkSteering defaults(int particles, int steps) {
-        return new FkSteering(particles, steps, new Sampler(Sampler.Kind.SDE, DEFAULT_STOCHASTICITY), 1.0, Potential.DIFF, Intermediate.X1HAT, 4,
+        return new FkSteering(particles, steps, FlowProcess.STOCHASTIC_SAMPLER, 1.0, Potential.DIFF, Intermediate.X1HAT, 4,
                 ResampleSchedule.defaults(), Resampler.SYSTEMATIC, OutputPolicy.WEIGHTED, 0, 0, 4, null, Tempering.NONE);
     }
 
-    /** The flow sde's stochasticity of {@link #defaults}: 1 (0.1 before the exactness study; see docs/exactness.md). */
-    public static final double DEFAULT_STOCHASTICITY = 1.0;
+    /** The flow sde's stochasticity of {@link #defaults}: the flow's own FK sampler's, 1 (0.1 before the exactness study; see docs/exactness.md). */
+    public static final double DEFAULT_STOCHASTICITY = FlowProcess.STOCHASTIC_SAMPLER.stochasticity();
 
     @Override
     public String name() {
