@@ -381,8 +381,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
                 }
                 nanInvalid += sanitize(r);
                 statistics(r, j, bestR, sumR, psi, stat, base);   // log G_j^i(l) = l stat_i - base_i
-                lw.normalizedLog(w);
-                lambdaNow = tempering.next(lambda, lambdaNow, j, scored.size(), stat, base, w, k);
+                lambdaNow = tempering.next(lambda, lambdaNow, j, scored.size(), stat, base, lw, w);
                 lambdas[j++] = lambdaNow;
                 for (int i = 0; i < k; i++) {
                     double t = scale(lambdaNow, stat[i]);

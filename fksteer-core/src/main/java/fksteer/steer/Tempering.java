@@ -1,6 +1,7 @@
 package fksteer.steer;
 
 import fksteer.io.InvalidSettingException;
+import fksteer.resample.LogWeights;
 import java.util.Locale;
 
 /**
@@ -79,16 +80,18 @@ public record Tempering(Kind kind, double target) {
 
     /**
      * lambda_j at the j-th of n scored steps. For adaptive, a[i] and b[i] give each particle's log
-     * potential as a function of the tilt l: log G_i(l) = l a_i - b_i; logW holds the current normalised
-     * log-weights; the result is the largest l between prev and lambda (on the segment from prev toward
-     * lambda) with CESS(l) >= target k, or prev when even prev falls short. Deterministic: a fixed number
-     * of bisection steps, sums in index order.
+     * potential as a function of the tilt l: log G_i(l) = l a_i - b_i; lw holds the current weights
+     * (normalised into logW, scratch, only when adaptive); the result is the largest l between prev and
+     * lambda (on the segment from prev toward lambda) with CESS(l) >= target k, or prev when even prev
+     * falls short. Deterministic: a fixed number of bisection steps, sums in index order. logW: Modified.
      */
-    double next(double lambda, double prev, int j, int n, double[] a, double[] b, double[] logW, int k) {
+    double next(double lambda, double prev, int j, int n, double[] a, double[] b, LogWeights lw, double[] logW) {
         return switch (kind) {
             case NONE -> lambda;
             case LINEAR -> j + 1 >= n ? lambda : lambda * (j + 1) / n;
             case ADAPTIVE -> {
+                int k = lw.size();
+                lw.normalizedLog(logW);
                 if (cess(lambda, a, b, logW, k) >= target * k) yield lambda;
                 if (!(cess(prev, a, b, logW, k) >= target * k)) yield prev;
                 double lo = 0, hi = 1; // fraction of the way from prev to lambda; cess(lo) >= target k > cess(hi)
@@ -104,12 +107,14 @@ public record Tempering(Kind kind, double target) {
 
     /**
      * The conditional ESS k (sum_i W_i G_i)^2 / sum_i W_i G_i^2 of incremental weights G_i = exp(l a_i - b_i)
-     * on normalised weights W (Zhou, Johansen and Aston 2016), in [1, k]; 0 when every G_i W_i is 0.
+     * on normalised weights W (Zhou, Johansen and Aston 2016), in [1, k]; 0 when every G_i W_i is 0. The
+     * log potentials are FK's own ({@link FkSteering#scale}, {@link FkSteering#difference}): 0 x inf = 0,
+     * equal infinities give 0, and a tilt whose l a_i overflows is refused naming lambda.
      */
     static double cess(double l, double[] a, double[] b, double[] logW, int k) {
         double m1 = Double.NEGATIVE_INFINITY, m2 = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {
-            double g = logG(l, a[i], b[i]);
+            double g = FkSteering.difference(FkSteering.scale(l, a[i]), b[i]);
             double u = logW[i] + g, v = logW[i] + 2 * g;
             if (u > m1) m1 = u;
             if (v > m2) m2 = v;
@@ -118,18 +123,10 @@ public record Tempering(Kind kind, double target) {
         if (m1 == Double.POSITIVE_INFINITY || m2 == Double.POSITIVE_INFINITY) return 1;
         double s1 = 0, s2 = 0;
         for (int i = 0; i < k; i++) {
-            double g = logG(l, a[i], b[i]);
+            double g = FkSteering.difference(FkSteering.scale(l, a[i]), b[i]);
             s1 += Math.exp(logW[i] + g - m1);
             s2 += Math.exp(logW[i] + 2 * g - m2);
         }
         return k * Math.exp(2 * (m1 + Math.log(s1)) - (m2 + Math.log(s2)));
-    }
-
-    /** l a - b with 0 x inf = 0 and equal infinities giving 0; NaN as -inf. */
-    static double logG(double l, double a, double b) {
-        double la = l == 0 ? 0.0 : l * a;
-        if (la == b) return 0.0;
-        double v = la - b;
-        return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
     }
 }

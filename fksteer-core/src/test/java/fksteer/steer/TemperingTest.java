@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fksteer.io.InvalidSettingException;
+import fksteer.resample.LogWeights;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -48,17 +49,19 @@ class TemperingTest {
         Arrays.fill(logW, -Math.log(k));
         for (int i = 0; i < k; i++) a[i] = -4 + 8.0 * i / (k - 1);   // rewards spread over [-4, 4]
         Tempering t = Tempering.adaptive(0.5);
-        double l = t.next(3.0, 0.0, 0, 5, a, b, logW, k);
+        LogWeights lw = new LogWeights(k);                          // equal weights
+        double[] scratch = new double[k];
+        double l = t.next(3.0, 0.0, 0, 5, a, b, lw, scratch);
         assertTrue(l > 0 && l < 3.0, "binds: " + l);
         assertEquals(0.5 * k, Tempering.cess(l, a, b, logW, k), 1e-6 * k, "at the target");
-        assertEquals(0.01, t.next(0.01, 0.0, 0, 5, a, b, logW, k), 0.0, "a small lambda is taken whole");
+        assertEquals(0.01, t.next(0.01, 0.0, 0, 5, a, b, lw, scratch), 0.0, "a small lambda is taken whole");
         // never below the previous tilt, even when the previous tilt itself misses the target
-        assertEquals(2.5, t.next(3.0, 2.5, 1, 5, a, b, logW, k), 0.0);
+        assertEquals(2.5, t.next(3.0, 2.5, 1, 5, a, b, lw, scratch), 0.0);
         // negative lambda: the same rule on the segment toward it
-        double neg = t.next(-3.0, 0.0, 0, 5, a, b, logW, k);
+        double neg = t.next(-3.0, 0.0, 0, 5, a, b, lw, scratch);
         assertTrue(neg < 0 && neg > -3.0, "binds toward -3: " + neg);
-        assertEquals(Tempering.LINEAR.next(3.0, 0, 1, 4, a, b, logW, k), 1.5, 1e-12);
-        assertEquals(Tempering.LINEAR.next(3.0, 0, 3, 4, a, b, logW, k), 3.0, 0.0);
-        assertEquals(Tempering.NONE.next(3.0, 0, 0, 4, a, b, logW, k), 3.0, 0.0);
+        assertEquals(Tempering.LINEAR.next(3.0, 0, 1, 4, a, b, lw, scratch), 1.5, 1e-12);
+        assertEquals(Tempering.LINEAR.next(3.0, 0, 3, 4, a, b, lw, scratch), 3.0, 0.0);
+        assertEquals(Tempering.NONE.next(3.0, 0, 0, 4, a, b, lw, scratch), 3.0, 0.0);
     }
 }
