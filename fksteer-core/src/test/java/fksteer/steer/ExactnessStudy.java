@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The defaults study of docs/exactness.md: FK's error against exact tilts over a grid of settings, on
@@ -25,40 +26,67 @@ import java.util.Map;
  */
 public final class ExactnessStudy {
 
-    /** One configuration of the grid; steps 100. */
-    record Setting(String name, double start, int count, int every, double ess, double stochasticity, Tempering tempering,
-                   Potential potential, double guidance, Intermediate intermediate, int samples) {
+    /** One configuration of the grid: a named FK template (steps 100) whose particles and lambda each problem sets. */
+    record Setting(String name, FkSteering template) {
         FkSteering fk(int k, double lambda) {
-            ResampleSchedule s = new ResampleSchedule(start, count > 0 ? 0.95 : 1.0, count, every, ess);
-            return new FkSteering(k, STEPS, new Sampler(Sampler.Kind.SDE, stochasticity), lambda, potential, intermediate, 2, s,
-                    Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0, guidance, Math.max(1, samples), null, tempering);
+            return template.withParticles(k).withLambda(lambda);
         }
 
-        Setting with(String n, Map<String, Object> ch) {
-            Setting x = this;
-            for (var e : ch.entrySet()) {
-                Object v = e.getValue();
-                x = switch (e.getKey()) {
-                    case "start" -> new Setting(n, (double) v, x.count, x.every, x.ess, x.stochasticity, x.tempering, x.potential, x.guidance, x.intermediate, x.samples);
-                    case "count" -> new Setting(n, x.start, (int) v, 0, x.ess, x.stochasticity, x.tempering, x.potential, x.guidance, x.intermediate, x.samples);
-                    case "every" -> new Setting(n, x.start, 0, (int) v, x.ess, x.stochasticity, x.tempering, x.potential, x.guidance, x.intermediate, x.samples);
-                    case "ess" -> new Setting(n, x.start, x.count, x.every, (double) v, x.stochasticity, x.tempering, x.potential, x.guidance, x.intermediate, x.samples);
-                    case "stoch" -> new Setting(n, x.start, x.count, x.every, x.ess, (double) v, x.tempering, x.potential, x.guidance, x.intermediate, x.samples);
-                    case "temper" -> new Setting(n, x.start, x.count, x.every, x.ess, x.stochasticity, (Tempering) v, x.potential, x.guidance, x.intermediate, x.samples);
-                    case "potential" -> new Setting(n, x.start, x.count, x.every, x.ess, x.stochasticity, x.tempering, (Potential) v, x.guidance, x.intermediate, x.samples);
-                    case "guidance" -> new Setting(n, x.start, x.count, x.every, x.ess, x.stochasticity, x.tempering, x.potential, (double) v, x.intermediate, x.samples);
-                    case "many" -> new Setting(n, x.start, x.count, x.every, x.ess, x.stochasticity, x.tempering, x.potential, x.guidance, Intermediate.MANY, (int) v);
-                    default -> throw new IllegalArgumentException(e.getKey());
-                };
-            }
-            return x;
+        /** This setting, renamed, with the changes applied in order. */
+        @SafeVarargs
+        final Setting with(String n, UnaryOperator<FkSteering>... changes) {
+            FkSteering f = template;
+            for (UnaryOperator<FkSteering> c : changes) f = c.apply(f);
+            return new Setting(n, f);
         }
+    }
+
+    /** The first scored step's time. */
+    static UnaryOperator<FkSteering> start(double v) {
+        return f -> f.withSchedule(new ResampleSchedule(v, f.schedule().end(), f.schedule().count(), f.schedule().every(), f.schedule().essThreshold()));
+    }
+
+    /** n scorings in [start, 0.95]. */
+    static UnaryOperator<FkSteering> count(int n) {
+        return f -> f.withSchedule(new ResampleSchedule(f.schedule().start(), 0.95, n, 0, f.schedule().essThreshold()));
+    }
+
+    /** A scoring every n steps from start to the end. */
+    static UnaryOperator<FkSteering> every(int n) {
+        return f -> f.withSchedule(new ResampleSchedule(f.schedule().start(), 1.0, 0, n, f.schedule().essThreshold()));
+    }
+
+    static UnaryOperator<FkSteering> ess(double v) {
+        return f -> f.withSchedule(new ResampleSchedule(f.schedule().start(), f.schedule().end(), f.schedule().count(), f.schedule().every(), v));
+    }
+
+    static UnaryOperator<FkSteering> stoch(double v) {
+        return f -> f.withStochasticity(v);
+    }
+
+    static UnaryOperator<FkSteering> temper(Tempering t) {
+        return f -> f.withTempering(t);
+    }
+
+    static UnaryOperator<FkSteering> potential(Potential p) {
+        return f -> f.withPotential(p);
+    }
+
+    static UnaryOperator<FkSteering> guidance(double g) {
+        return f -> f.withGuidance(g);
+    }
+
+    /** The many:K intermediate (2 lookahead steps). */
+    static UnaryOperator<FkSteering> many(int k) {
+        return f -> f.withManySamples(k).withIntermediate(Intermediate.MANY);
     }
 
     static final int STEPS = 100;
 
     /** The defaults before this study: 5 scorings in [0.6, 0.95], ESS 0.5, stochasticity 0.1, no tempering. */
-    static final Setting OLD = new Setting("old defaults", 0.6, 5, 0, 0.5, 0.1, Tempering.NONE, Potential.DIFF, 0, Intermediate.X1HAT, 0);
+    static final Setting OLD = new Setting("old defaults", new FkSteering(1, STEPS, new Sampler(Sampler.Kind.SDE, 0.1), 1.0, Potential.DIFF,
+            Intermediate.X1HAT, 2, new ResampleSchedule(0.6, 0.95, 5, 0, 0.5), Resampler.SYSTEMATIC, FkSteering.OutputPolicy.WEIGHTED, 0, 0, 1,
+            null, Tempering.NONE));
 
     /** Per problem and setting: RMSE / floor, its relative SE, log Z bias, final ESS/k, reward calls per particle. */
     record Row(double rmse, double floor, double logZBias, double logZSe, double finalEss, double rewardCalls, double[] sq, double bias) {}
@@ -97,90 +125,90 @@ public final class ExactnessStudy {
         switch (what) {
             case "grid" -> {
                 settings.add(OLD);
-                settings.add(OLD.with("start 0.3", Map.of("start", 0.3)));
-                settings.add(OLD.with("start 0.1", Map.of("start", 0.1)));
-                settings.add(OLD.with("count 10", Map.of("count", 10)));
-                settings.add(OLD.with("every 5", Map.of("every", 5)));
-                settings.add(OLD.with("every 1", Map.of("every", 1)));
-                settings.add(OLD.with("ess 0.3", Map.of("ess", 0.3)));
-                settings.add(OLD.with("ess 0.8", Map.of("ess", 0.8)));
-                settings.add(OLD.with("ess 1", Map.of("ess", 1.0)));
-                settings.add(OLD.with("stoch 0.5", Map.of("stoch", 0.5)));
-                settings.add(OLD.with("stoch 1", Map.of("stoch", 1.0)));
-                settings.add(OLD.with("adaptive", Map.of("temper", Tempering.adaptive(0.5))));
-                settings.add(OLD.with("linear", Map.of("temper", Tempering.LINEAR)));
+                settings.add(OLD.with("start 0.3", start(0.3)));
+                settings.add(OLD.with("start 0.1", start(0.1)));
+                settings.add(OLD.with("count 10", count(10)));
+                settings.add(OLD.with("every 5", every(5)));
+                settings.add(OLD.with("every 1", every(1)));
+                settings.add(OLD.with("ess 0.3", ess(0.3)));
+                settings.add(OLD.with("ess 0.8", ess(0.8)));
+                settings.add(OLD.with("ess 1", ess(1.0)));
+                settings.add(OLD.with("stoch 0.5", stoch(0.5)));
+                settings.add(OLD.with("stoch 1", stoch(1.0)));
+                settings.add(OLD.with("adaptive", temper(Tempering.adaptive(0.5))));
+                settings.add(OLD.with("linear", temper(Tempering.LINEAR)));
             }
             case "quick" -> settings.add(OLD);
             case "grid3" -> {
-                Setting b = OLD.with("s0.1 e1", Map.of("start", 0.1, "every", 1));
+                Setting b = OLD.with("s0.1 e1", start(0.1), every(1));
                 for (double st : new double[] {1, 2, 3}) {
-                    settings.add(b.with("st" + st, Map.of("stoch", st)));
-                    settings.add(b.with("st" + st + " ess0.3", Map.of("stoch", st, "ess", 0.3)));
-                    settings.add(b.with("st" + st + " g1", Map.of("stoch", st, "guidance", 1.0)));
-                    settings.add(b.with("st" + st + " g2", Map.of("stoch", st, "guidance", 2.0)));
+                    settings.add(b.with("st" + st, stoch(st)));
+                    settings.add(b.with("st" + st + " ess0.3", stoch(st), ess(0.3)));
+                    settings.add(b.with("st" + st + " g1", stoch(st), guidance(1.0)));
+                    settings.add(b.with("st" + st + " g2", stoch(st), guidance(2.0)));
                 }
-                settings.add(b.with("s0.3 st1", Map.of("start", 0.3, "stoch", 1.0)));
-                settings.add(b.with("e2 st1", Map.of("every", 2, "stoch", 1.0)));
-                settings.add(b.with("e5 st1", Map.of("every", 5, "stoch", 1.0)));
+                settings.add(b.with("s0.3 st1", start(0.3), stoch(1.0)));
+                settings.add(b.with("e2 st1", every(2), stoch(1.0)));
+                settings.add(b.with("e5 st1", every(5), stoch(1.0)));
             }
             case "temper" -> {
-                Setting b = OLD.with("st1", Map.of("stoch", 1.0));
-                for (Setting sc : List.of(b.with("c5 s0.6", Map.of()), b.with("c5 s0.1", Map.of("start", 0.1)), b.with("e10 s0.1", Map.of("start", 0.1, "every", 10)))) {
+                Setting b = OLD.with("st1", stoch(1.0));
+                for (Setting sc : List.of(b.with("c5 s0.6"), b.with("c5 s0.1", start(0.1)), b.with("e10 s0.1", start(0.1), every(10)))) {
                     settings.add(sc);
-                    settings.add(sc.with(sc.name() + " ad0.5", Map.of("temper", Tempering.adaptive(0.5))));
-                    settings.add(sc.with(sc.name() + " ad0.9", Map.of("temper", Tempering.adaptive(0.9))));
-                    settings.add(sc.with(sc.name() + " lin", Map.of("temper", Tempering.LINEAR)));
+                    settings.add(sc.with(sc.name() + " ad0.5", temper(Tempering.adaptive(0.5))));
+                    settings.add(sc.with(sc.name() + " ad0.9", temper(Tempering.adaptive(0.9))));
+                    settings.add(sc.with(sc.name() + " lin", temper(Tempering.LINEAR)));
                 }
             }
             case "final" -> {
                 settings.add(OLD);
-                Setting c10 = OLD.with("s0.1 c10 st1", Map.of("start", 0.1, "count", 10, "stoch", 1.0));
+                Setting c10 = OLD.with("s0.1 c10 st1", start(0.1), count(10), stoch(1.0));
                 settings.add(c10);
-                settings.add(c10.with("s0.1 c10 st0.5", Map.of("stoch", 0.5)));
-                settings.add(c10.with("s0.1 c10 st2", Map.of("stoch", 2.0)));
-                settings.add(c10.with("s0.1 e1 st1", Map.of("every", 1)));
-                settings.add(c10.with("s0.1 c5 st1", Map.of("count", 5)));
-                settings.add(c10.with("s0.1 c20 st1", Map.of("count", 20)));
-                settings.add(c10.with("s0.1 c10 st1 ad", Map.of("temper", Tempering.adaptive(0.5))));
+                settings.add(c10.with("s0.1 c10 st0.5", stoch(0.5)));
+                settings.add(c10.with("s0.1 c10 st2", stoch(2.0)));
+                settings.add(c10.with("s0.1 e1 st1", every(1)));
+                settings.add(c10.with("s0.1 c5 st1", count(5)));
+                settings.add(c10.with("s0.1 c20 st1", count(20)));
+                settings.add(c10.with("s0.1 c10 st1 ad", temper(Tempering.adaptive(0.5))));
             }
             case "starts" -> {
                 for (double st : new double[] {1.0, 0.1})
                     for (double start : new double[] {0.1, 0.2, 0.3, 0.4, 0.6})
-                        settings.add(OLD.with("start " + start + " st" + st, Map.of("start", start, "stoch", st)));
+                        settings.add(OLD.with("start " + start + " st" + st, start(start), stoch(st)));
             }
             case "guided" -> {
-                Setting d = OLD.with("unguided, defaults", Map.of("stoch", 1.0));
-                Setting early = d.with("unguided, from 0.1", Map.of("start", 0.1));
+                Setting d = OLD.with("unguided, defaults", stoch(1.0));
+                Setting early = d.with("unguided, from 0.1", start(0.1));
                 settings.add(d);
                 settings.add(early);
                 for (double g : new double[] {0.5, 1.0}) {
-                    settings.add(d.with("guided " + g + ", from 0.6", Map.of("guidance", g)));
-                    settings.add(early.with("guided " + g + ", from 0.1", Map.of("guidance", g)));
+                    settings.add(d.with("guided " + g + ", from 0.6", guidance(g)));
+                    settings.add(early.with("guided " + g + ", from 0.1", guidance(g)));
                 }
-                settings.add(early.with("guided 0.5, from 0.1, adaptive", Map.of("guidance", 0.5, "temper", Tempering.adaptive(0.5))));
-                settings.add(early.with("guided 0.5, from 0.1, many:4 twist", Map.of("guidance", 0.5, "many", 4)));
+                settings.add(early.with("guided 0.5, from 0.1, adaptive", guidance(0.5), temper(Tempering.adaptive(0.5))));
+                settings.add(early.with("guided 0.5, from 0.1, many:4 twist", guidance(0.5), many(4)));
             }
             case "potentials" -> {
-                Setting b = OLD.with("st1", Map.of("stoch", 1.0));
+                Setting b = OLD.with("st1", stoch(1.0));
                 for (Potential pt : Potential.values()) {
-                    settings.add(b.with(pt.cliName(), Map.of("potential", pt)));
-                    settings.add(b.with(pt.cliName() + " ad0.5", Map.of("potential", pt, "temper", Tempering.adaptive(0.5))));
+                    settings.add(b.with(pt.cliName(), potential(pt)));
+                    settings.add(b.with(pt.cliName() + " ad0.5", potential(pt), temper(Tempering.adaptive(0.5))));
                 }
             }
             case "grid2" -> {
                 Tempering ad = Tempering.adaptive(0.5);
                 settings.add(OLD);
-                settings.add(OLD.with("s0.1 e1", Map.of("start", 0.1, "every", 1)));
-                settings.add(OLD.with("s0.1 e1 st1", Map.of("start", 0.1, "every", 1, "stoch", 1.0)));
-                settings.add(OLD.with("s0.1 e1 ad", Map.of("start", 0.1, "every", 1, "temper", ad)));
-                settings.add(OLD.with("s0.1 e1 ad st0.5", Map.of("start", 0.1, "every", 1, "temper", ad, "stoch", 0.5)));
-                settings.add(OLD.with("s0.1 e1 ad st1", Map.of("start", 0.1, "every", 1, "temper", ad, "stoch", 1.0)));
-                settings.add(OLD.with("s0 e1 ad st1", Map.of("start", 0.0, "every", 1, "temper", ad, "stoch", 1.0)));
-                settings.add(OLD.with("s0.1 e1 ad0.8 st1", Map.of("start", 0.1, "every", 1, "temper", Tempering.adaptive(0.8), "stoch", 1.0)));
-                settings.add(OLD.with("s0.1 e1 ad st1 ess0.8", Map.of("start", 0.1, "every", 1, "temper", ad, "stoch", 1.0, "ess", 0.8)));
-                settings.add(OLD.with("s0.1 e1 lin st1", Map.of("start", 0.1, "every", 1, "temper", Tempering.LINEAR, "stoch", 1.0)));
-                settings.add(OLD.with("s0.1 e1 st1 g1", Map.of("start", 0.1, "every", 1, "stoch", 1.0, "guidance", 1.0)));
-                settings.add(OLD.with("s0.1 e1 ad st1 g1", Map.of("start", 0.1, "every", 1, "temper", ad, "stoch", 1.0, "guidance", 1.0)));
+                settings.add(OLD.with("s0.1 e1", start(0.1), every(1)));
+                settings.add(OLD.with("s0.1 e1 st1", start(0.1), every(1), stoch(1.0)));
+                settings.add(OLD.with("s0.1 e1 ad", start(0.1), every(1), temper(ad)));
+                settings.add(OLD.with("s0.1 e1 ad st0.5", start(0.1), every(1), temper(ad), stoch(0.5)));
+                settings.add(OLD.with("s0.1 e1 ad st1", start(0.1), every(1), temper(ad), stoch(1.0)));
+                settings.add(OLD.with("s0 e1 ad st1", start(0.0), every(1), temper(ad), stoch(1.0)));
+                settings.add(OLD.with("s0.1 e1 ad0.8 st1", start(0.1), every(1), temper(Tempering.adaptive(0.8)), stoch(1.0)));
+                settings.add(OLD.with("s0.1 e1 ad st1 ess0.8", start(0.1), every(1), temper(ad), stoch(1.0), ess(0.8)));
+                settings.add(OLD.with("s0.1 e1 lin st1", start(0.1), every(1), temper(Tempering.LINEAR), stoch(1.0)));
+                settings.add(OLD.with("s0.1 e1 st1 g1", start(0.1), every(1), stoch(1.0), guidance(1.0)));
+                settings.add(OLD.with("s0.1 e1 ad st1 g1", start(0.1), every(1), temper(ad), stoch(1.0), guidance(1.0)));
             }
             default -> throw new IllegalArgumentException(what);
         }
