@@ -83,7 +83,7 @@ class CliImagePlotTest {
     @Test
     void steerDrawsFourImagesWithCaptions() throws Exception {
         Path out = dir.resolve("o.json"), png = dir.resolve("o.png");
-        CliOnnxTest.Run r = CliOnnxTest.run("steer", "--model", card().toString(), "--method", "fk", "--reward", QUADRATIC, "--particles", "4",
+        CliTest.Run r = CliOnnxTest.run("steer", "--model", card().toString(), "--method", "fk", "--reward", QUADRATIC, "--particles", "4",
                 "--steps", "5", "--seed", "1", "--quiet", "--out", out.toString(), "--plot", png.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode j = CliOnnxTest.JSON.readTree(out.toFile());
@@ -104,7 +104,7 @@ class CliImagePlotTest {
     @Test
     void sampleDrawsFourImagesWithoutCaptions() throws Exception {
         Path out = dir.resolve("o.json"), png = dir.resolve("o.png");
-        CliOnnxTest.Run r = CliOnnxTest.run("sample", "--model", card().toString(), "--particles", "4", "--steps", "5", "--seed", "2", "--quiet",
+        CliTest.Run r = CliOnnxTest.run("sample", "--model", card().toString(), "--particles", "4", "--steps", "5", "--seed", "2", "--quiet",
                 "--out", out.toString(), "--plot", png.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode j = CliOnnxTest.JSON.readTree(out.toFile());
@@ -115,7 +115,7 @@ class CliImagePlotTest {
     }
 
     void refused(String flag, String detail, String... args) {
-        CliOnnxTest.Run r = CliOnnxTest.run(args);
+        CliTest.Run r = CliOnnxTest.run(args);
         String err = r.err().strip();
         assertEquals(2, r.code(), err + r.out());
         assertFalse(err.contains("\n"), "one line: " + err);

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,12 +36,8 @@ class CliOnnxTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        return new Run(code, o.toString(), e.toString());
+    static CliTest.Run run(String... args) {
+        return CliTest.run(args);
     }
 
     @BeforeEach
@@ -112,7 +106,7 @@ class CliOnnxTest {
             "sample --model D/mixture-flow.card.json --condition 0 --steps 4 --particles 8 --out O|fksteer sample: |--condition|no classes",
             "steer --model D/mixture-vp-decoded.card.json --method fk --reward point:0,0 --steps 4 --particles 8 --out O|fksteer steer: |--reward|[3]"})
     void badInputIsOneLineNamingItsFlag(String line, String prefix, String flag, String detail) {
-        Run r = run(args(line));
+        CliTest.Run r = run(args(line));
         String err = r.err().strip();
         assertEquals(2, r.code(), line + ": " + r.err() + r.out());
         assertFalse(err.isEmpty(), line);
@@ -140,7 +134,7 @@ class CliOnnxTest {
     }
 
     JsonNode good(String line, int particles, int width) throws IOException {
-        Run r = run(args(line));
+        CliTest.Run r = run(args(line));
         assertEquals(0, r.code(), line + ": " + r.err());
         Path o = dir.resolve("o.json");
         assertTrue(Files.isRegularFile(o), line);
@@ -197,7 +191,7 @@ class CliOnnxTest {
     @Test
     void theBadCardsAreRefusedBeforeAnyOutputFolderIsMade() {
         Path out = dir.resolve("new-folder").resolve("o.json");
-        Run r = run("sample", "--model", dir.resolve("shape3.card.json").toString(), "--steps", "4", "--particles", "8", "--out", out.toString());
+        CliTest.Run r = run("sample", "--model", dir.resolve("shape3.card.json").toString(), "--steps", "4", "--particles", "8", "--out", out.toString());
         assertEquals(2, r.code(), r.err());
         assertFalse(Files.exists(out.getParent()), "the folder made for --out is removed again");
         if (r.out().contains("samples")) fail(r.out());

@@ -15,15 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class CliTest {
+public class CliTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
+    /** What a CLI run printed and returned; the other CLI tests use this one runner. */
+    public record Run(int code, String out, String err) {}
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         StringWriter o = new StringWriter(), e = new StringWriter();
         int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
         return new Run(code, o.toString(), e.toString());

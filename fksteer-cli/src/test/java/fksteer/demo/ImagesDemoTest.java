@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import fksteer.cli.Main;
+import fksteer.cli.CliTest;
 import fksteer.onnx.OnnxDecoder;
 import fksteer.onnx.OnnxModel;
 import fksteer.onnx.OnnxOptions;
@@ -15,8 +15,6 @@ import fksteer.reward.Reward;
 import fksteer.rng.Rng;
 import fksteer.steer.BestOfN;
 import fksteer.steer.SteerResult;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,12 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ImagesDemoTest {
     static final Path MODELS = Path.of("..", "models", "mnist"), DATA = Path.of("..", "data", "mnist", "digits.fkd.gz");
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        return new Run(code, o.toString(), e.toString());
+    static CliTest.Run run(String... args) {
+        return CliTest.run(args);
     }
 
     /**
@@ -91,7 +85,7 @@ class ImagesDemoTest {
     @Test
     void demoImagesEndToEndAtASmallSize(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("imgs");
-        Run r = run("demo", "images", "--models", MODELS.toString(), "--data", DATA.toString(), "--out", out.toString(), "--seeds", "2",
+        CliTest.Run r = run("demo", "images", "--models", MODELS.toString(), "--data", DATA.toString(), "--out", out.toString(), "--seeds", "2",
                 "--steps", "4", "--quiet");
         assertEquals(0, r.code(), r.err());
         JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
@@ -117,7 +111,7 @@ class ImagesDemoTest {
 
     @Test
     void badInputIsOneLineAndExitTwo(@TempDir Path dir) throws Exception {
-        Run missing = run("demo", "images", "--models", dir.resolve("nowhere").toString(), "--out", dir.resolve("o").toString(), "--quiet");
+        CliTest.Run missing = run("demo", "images", "--models", dir.resolve("nowhere").toString(), "--out", dir.resolve("o").toString(), "--quiet");
         assertEquals(2, missing.code(), missing.err());
         assertTrue(missing.err().contains("--models") && missing.err().contains("base.json is missing"), missing.err());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
@@ -129,15 +123,15 @@ class ImagesDemoTest {
             for (Path f : (Iterable<Path>) files::iterator) if (Files.isRegularFile(f)) Files.copy(f, m.resolve(f.getFileName()));
         }
         Files.write(m.resolve("judge.onnx"), java.util.Arrays.copyOf(Files.readAllBytes(MODELS.resolve("judge.onnx")), 3000));
-        Run judge = run("demo", "images", "--models", m.toString(), "--data", DATA.toString(), "--out", dir.resolve("o").toString(), "--quiet");
+        CliTest.Run judge = run("demo", "images", "--models", m.toString(), "--data", DATA.toString(), "--out", dir.resolve("o").toString(), "--quiet");
         assertEquals(2, judge.code(), judge.err());
         assertTrue(judge.err().startsWith("fksteer demo images: --models: ") && judge.err().contains("judge.onnx"), judge.err());
         Files.copy(MODELS.resolve("judge.onnx"), m.resolve("judge.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(m.resolve("cfg-scale.json"), "{\"scale\": 1.5");
-        Run cfg = run("demo", "images", "--models", m.toString(), "--data", DATA.toString(), "--out", dir.resolve("o").toString(), "--quiet");
+        CliTest.Run cfg = run("demo", "images", "--models", m.toString(), "--data", DATA.toString(), "--out", dir.resolve("o").toString(), "--quiet");
         assertEquals(2, cfg.code(), cfg.err());
         assertTrue(cfg.err().contains("cfg-scale.json: not valid JSON"), cfg.err());
-        Run seeds = run("demo", "images", "--seeds", "1", "--out", dir.resolve("o").toString());
+        CliTest.Run seeds = run("demo", "images", "--seeds", "1", "--out", dir.resolve("o").toString());
         assertEquals(2, seeds.code(), seeds.err());
         assertTrue(seeds.err().contains("--seeds must be in [2, 1000]"), seeds.err());
     }
