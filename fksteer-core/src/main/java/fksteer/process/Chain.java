@@ -37,6 +37,16 @@ public interface Chain {
     void predictData(Particles p, int s, Particles out);
 
     /**
+     * Row i·copies + q of out (q < copies): a sample of the data end given particle i at step s, from
+     * the cached output (prepare(p, s) done), drawn from rng stream i·copies + q; out.count = n·copies.
+     *
+     * @throws UnsupportedOperationException when the process's {@link Process#samplesData()} is false
+     */
+    default void sampleData(Particles p, int s, Particles out, int copies, long[] rng) {
+        throw new UnsupportedOperationException("this chain draws no predictions of the data end; use a lookahead (tail)");
+    }
+
+    /**
      * Moves p from step s to s + 1 with the cached output; a stochastic step draws particle i's noise
      * from rng stream i.
      *

@@ -29,6 +29,7 @@ public final class Particles {
     private final List<Integer> floatWidths = new ArrayList<>();
     private final List<double[]> doubles = new ArrayList<>();
     private final List<int[]> ints = new ArrayList<>();
+    private final List<Integer> intWidths = new ArrayList<>();
     private float[] ftmp = new float[0];
     private double[] dtmp = new double[0];
     private int[] itmp = new int[0];
@@ -42,7 +43,7 @@ public final class Particles {
         this.x = discrete ? null : new float[len];
         this.tokens = discrete ? new int[len] : null;
         this.count = capacity;
-        if (discrete) carry(tokens);
+        if (discrete) carry(tokens, size);
         else carry(x, size);
     }
 
@@ -147,8 +148,14 @@ public final class Particles {
 
     /** Registers one int per particle to move with the particles (lineages, class labels). */
     public void carry(int[] values) {
-        if (values.length < capacity) throw new IllegalArgumentException("carried values shorter than capacity");
-        ints.add(values);
+        carry(values, 1);
+    }
+
+    /** Registers int rows of width entries per particle (capacity × width) to move with the particles (token states, caches). */
+    public void carry(int[] rows, int width) {
+        if (rows.length < (long) capacity * width) throw new IllegalArgumentException("carried rows shorter than capacity x width");
+        ints.add(rows);
+        intWidths.add(width);
         scratchReady = false;
     }
 
@@ -163,8 +170,9 @@ public final class Particles {
         for (int width : floatWidths) w = Math.max(w, width);
         if (ftmp.length < (long) capacity * w) ftmp = new float[Sizes.length("particles", "particles x carried width", capacity, w)];
         if (!doubles.isEmpty() && dtmp.length < capacity) dtmp = new double[capacity];
-        int iw = tokens != null ? size : 1;
-        if (!ints.isEmpty() && itmp.length < (long) capacity * iw) itmp = new int[capacity * iw];
+        int iw = 1;
+        for (int width : intWidths) iw = Math.max(iw, width);
+        if (!ints.isEmpty() && itmp.length < (long) capacity * iw) itmp = new int[Sizes.length("particles", "particles x carried width", capacity, iw)];
         scratchReady = true;
     }
 
@@ -193,7 +201,7 @@ public final class Particles {
             for (int i = 0; i < n; i++) dtmp[i] = a[anc[i]];
             System.arraycopy(dtmp, 0, a, 0, n);
         }
-        for (int[] a : ints) permuteInts(a, a == tokens ? size : 1, anc);
+        for (int r = 0; r < ints.size(); r++) permuteInts(ints.get(r), intWidths.get(r), anc);
     }
 
     /**
@@ -205,6 +213,13 @@ public final class Particles {
         if (!src.shape.equals(shape) || src.discrete() != discrete()) throw new IllegalArgumentException("particles of another shape or kind");
         for (int i = 0; i < m; i++) copyRow(src, rows[i], i);
         count(m);
+    }
+
+    /** A new batch (no carried arrays but the state and conditions) of rows[0..m) of this one, count = m. */
+    public Particles subset(int[] rows, int m) {
+        Particles p = like(Math.max(1, m));
+        p.select(this, rows, m);
+        return p;
     }
 
     /** Copies the state and condition of particle from of src into particle to of this batch. */

@@ -50,6 +50,15 @@ public interface Process {
     /** Whether the model has gradients, so that reward-gradient guidance can run. */
     boolean differentiable();
 
+    /**
+     * Whether its chains' {@link Chain#sampleData} draws predictions of the data end from a step's
+     * cached model output at no network cost: masked diffusion's x̂0 ~ p_θ(x0 | x_t). Continuous
+     * processes answer false: their stochastic predictions are lookaheads ({@link Chain#tail}).
+     */
+    default boolean samplesData() {
+        return false;
+    }
+
     /** One run's chain of the given number of steps with scratch for up to capacity particles. */
     Chain chain(Sampler sampler, int steps, int capacity);
 

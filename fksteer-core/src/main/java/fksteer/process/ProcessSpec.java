@@ -13,11 +13,15 @@ public sealed interface ProcessSpec {
     /** The process of a network predicting p, under condition c. */
     Process bind(Denoiser network, Prediction p, Condition c);
 
-    /** The kind's name: flow, flow-noise-at-1, vp. */
+    /** The kind's name: flow, flow-noise-at-1, vp, masked. */
     String kind();
 
     /** Refuses a prediction this process cannot run: flows take velocity; vp takes epsilon, v or x0. */
     default void requirePrediction(Prediction p) {
+        if (this instanceof Masked) {
+            InvalidSettingException.require(p == null, "prediction", "does not apply to a masked process: its network gives logits over the vocabulary");
+            return;
+        }
         InvalidSettingException.require(p != null, "prediction", "is required");
         if (this instanceof Vp)
             InvalidSettingException.require(p != Prediction.VELOCITY, "prediction", "is velocity, but a vp process needs epsilon, v or x0");
@@ -81,6 +85,38 @@ public sealed interface ProcessSpec {
         @Override
         public String kind() {
             return "vp";
+        }
+    }
+
+    /**
+     * Masked (absorbing-state) diffusion over tokens on MDLM's log-linear schedule: a token is masked
+     * with probability (1 - eps) t at time t. Its network is a {@link fksteer.model.TokenDenoiser}, bound by
+     * {@link #bindTokens}.
+     */
+    record Masked(double eps) implements ProcessSpec {
+        public Masked {
+            InvalidSettingException.require(eps > 0 && eps <= 0.5, "eps", "must be in (0, 0.5], got " + eps);
+        }
+
+        /** MDLM's: eps = 1e-3. */
+        public static Masked logLinear() {
+            return new Masked(MaskedScheduler.DEFAULT_EPS);
+        }
+
+        /** @throws InvalidSettingException naming model: a masked process runs a token network, see {@link #bindTokens} */
+        @Override
+        public Process bind(Denoiser network, Prediction p, Condition c) {
+            throw new InvalidSettingException("model", "a masked process needs a token network (logits over a vocabulary), not a network of points");
+        }
+
+        /** The process of a token network. */
+        public MaskedProcess bindTokens(fksteer.model.TokenDenoiser network) {
+            return MaskedProcess.of(network, this);
+        }
+
+        @Override
+        public String kind() {
+            return "masked";
         }
     }
 }

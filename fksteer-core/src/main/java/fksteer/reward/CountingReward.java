@@ -20,6 +20,12 @@ public final class CountingReward implements DifferentiableReward {
         inner.evaluate(x, n, out);
     }
 
+    @Override
+    public void evaluateTokens(int[] tokens, int n, double[] out) {
+        calls.addAndGet(n);
+        inner.evaluateTokens(tokens, n, out);
+    }
+
     /** Counts one reward call and one gradient call per point. */
     public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
         if (!differentiable() || !(inner instanceof DifferentiableReward dr))

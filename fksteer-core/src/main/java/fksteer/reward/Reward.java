@@ -18,6 +18,16 @@ public interface Reward {
      */
     void evaluate(float[] x, int n, double[] out);
 
+    /**
+     * out[i] = r(sequence i) for n token sequences tokens[i*d .. i*d+d) (masked diffusion's particles).
+     * Rewards of points do not score tokens: the default says so, naming reward, in one line.
+     * tokens: Not modified. out: Modified.
+     */
+    default void evaluateTokens(int[] tokens, int n, double[] out) {
+        throw new fksteer.io.InvalidSettingException("reward", spec() + " scores points, not token sequences; a text model needs a text reward "
+                + "(sentiment, perplexity, contains:WORD)");
+    }
+
     /** A short name for output and plot titles: the CLI spec a built-in was parsed from (e.g. "point:2,0.5"); "custom" by default. */
     default String spec() {
         return "custom";

@@ -148,6 +148,16 @@ public final class Rewards {
             }
         }
 
+        @Override
+        public void evaluateTokens(int[] tokens, int n, double[] out) {
+            double[] tmp = new double[n];
+            Arrays.fill(out, 0, n, 0.0);
+            for (int j = 0; j < terms.size(); j++) {
+                terms.get(j).evaluateTokens(tokens, n, tmp);
+                for (int i = 0; i < n; i++) out[i] += w[j] * tmp[i];
+            }
+        }
+
         public void valueAndGradient(float[] x, int n, double[] out, float[] grad) {
             int d = dim();
             double[] tmp = new double[n];

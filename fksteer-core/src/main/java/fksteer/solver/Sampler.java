@@ -25,7 +25,9 @@ public record Sampler(Kind kind, double stochasticity) {
         /** VP diffusion: DDIM with η = stochasticity in [0, 1] (η = 0 deterministic, η = 1 the DDPM posterior's variance). */
         DDIM("ddim", 1, false),
         /** VP diffusion: DDPM ancestral sampling. */
-        DDPM("ddpm", 1, true);
+        DDPM("ddpm", 1, true),
+        /** Masked diffusion: MDLM's ancestral sampler (a masked token stays masked with probability s/t, else is drawn from the model), with its final noise removal. */
+        ANCESTRAL("ancestral", 1, true);
 
         public final String cliName;
         public final int evaluationsPerStep;
@@ -39,7 +41,7 @@ public record Sampler(Kind kind, double stochasticity) {
 
         public static Kind parse(String s) {
             for (Kind k : values()) if (k.cliName.equals(s.toLowerCase(Locale.ROOT))) return k;
-            throw new fksteer.io.InvalidSettingException("sampler", "must be one of euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic (flows), ddim, ddpm (VP diffusion); got '" + s + "'");
+            throw new fksteer.io.InvalidSettingException("sampler", "must be one of euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic (flows), ddim, ddpm (VP diffusion), ancestral (masked diffusion); got '" + s + "'");
         }
     }
 
@@ -48,6 +50,9 @@ public record Sampler(Kind kind, double stochasticity) {
         if (!Double.isFinite(stochasticity) || stochasticity < 0)
             throw new fksteer.io.InvalidSettingException(kind == Kind.DDIM ? "eta" : "stochasticity", "must be a finite number >= 0, got " + stochasticity);
         if (kind == Kind.DDIM && stochasticity > 1) throw new fksteer.io.InvalidSettingException("eta", "must be in [0, 1], got " + stochasticity);
+        if (kind == Kind.ANCESTRAL && stochasticity != 1)
+            throw new fksteer.io.InvalidSettingException("stochasticity", "does not apply to the ancestral sampler of masked diffusion, whose randomness "
+                    + "is the model's own; leave it at 1 (got " + stochasticity + ")");
     }
 
     public static Sampler ode(Kind k) {
@@ -67,7 +72,7 @@ public record Sampler(Kind kind, double stochasticity) {
     public boolean stochastic() {
         return switch (kind) {
             case SDE, REFERENCE_SDE, DDIM -> stochasticity > 0;
-            case SIMPLE_STOCHASTIC, DDPM -> true;
+            case SIMPLE_STOCHASTIC, DDPM, ANCESTRAL -> true;
             default -> false;
         };
     }

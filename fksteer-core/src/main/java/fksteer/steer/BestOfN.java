@@ -101,7 +101,6 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
         chain.initialNoise(p, seed);
         progress.progress(0, steps, Meter.STEPS);
         Meter.solve(chain, p, 0, steps, Noise.stepStreams(seed, n), progress, 0, steps);
-        float[] x = p.floats();
         double[] r = new double[n];
         meter.score(p, r);
         int nan = FkSteering.sanitize(r);
@@ -128,21 +127,23 @@ public record BestOfN(int particles, int steps, Sampler sampler, int topK, boole
         diag.put("bestReward", r[top[0]]);
         List<String> warnings = new ArrayList<>();
         if (nan > 0) warnings.add(nan + " reward value(s) were NaN and counted as -inf");
-        return meter.result(name(), x, n, d, lw, r, diag, List.of(), warnings, 0);
+        return meter.result(name(), p, lw, r, diag, List.of(), warnings, 0);
     }
 
     /** The top-K samples of a best-of-n result, uniformly weighted. */
     public static SteerResult topK(SteerResult res) {
         int[] top = (int[]) res.diagnostics().get("topK");
         int d = res.d();
-        float[] x = new float[top.length * d];
+        float[] x = new float[res.discrete() ? 0 : top.length * d];
+        int[] tok = res.discrete() ? new int[top.length * d] : null;
         double[] r = new double[top.length], lw = new double[top.length];
         for (int i = 0; i < top.length; i++) {
-            System.arraycopy(res.samples(), top[i] * d, x, i * d, d);
+            if (tok != null) System.arraycopy(res.tokens(), top[i] * d, tok, i * d, d);
+            else System.arraycopy(res.samples(), top[i] * d, x, i * d, d);
             r[i] = res.rewards()[top[i]];
             lw[i] = -Math.log(top.length);
         }
         return new SteerResult(res.method() + "-top" + top.length, x, top.length, d, lw, r, res.nfe(), res.rewardCalls(),
-                res.wallSeconds(), res.diagnostics(), res.snapshots(), res.warnings());
+                res.wallSeconds(), res.diagnostics(), res.snapshots(), res.warnings(), tok);
     }
 }

@@ -240,17 +240,19 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
     @Override
     public long plannedNfe() {
-        return plannedNfe(Sampler.ode(Sampler.Kind.MIDPOINT));
+        return plannedNfe(Sampler.ode(Sampler.Kind.MIDPOINT), false);
     }
 
     /** On a process: its lookahead solver's evaluations, both halves of a guidance batch. */
     @Override
     public long plannedNfe(Process process) {
-        return plannedNfe(process.deterministicSampler()) * process.passes();
+        Sampler lookahead = intermediate == Intermediate.LOOKAHEAD ? process.deterministicSampler() : Sampler.ode(Sampler.Kind.MIDPOINT);
+        return plannedNfe(lookahead, intermediate == Intermediate.MANY && process.samplesData()) * process.passes();
     }
 
-    private long plannedNfe(Sampler lookaheadSolver) {
-        long perScore = IntermediateScorer.extraNfePerPoint(intermediate, lookaheadSteps, manySamples, sampler, lookaheadSolver);
+    /** freeSamples: many:K draws from the step's output (masked diffusion), at no network cost. */
+    private long plannedNfe(Sampler lookaheadSolver, boolean freeSamples) {
+        long perScore = freeSamples ? 0 : IntermediateScorer.extraNfePerPoint(intermediate, lookaheadSteps, manySamples, sampler, lookaheadSolver);
         long guided = guidance > 0 ? steps - guidedFrom() : 0;  // a guided step adds one VJP (its forward pass)
         return (long) particles * ((long) steps * sampler.evaluationsPerStep() + guided + perScore * scoredSteps().size());
     }
@@ -366,7 +368,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
 
         progress.progress(0, steps, Meter.STEPS);
         for (int s = 0; s < steps; s++) {
-            if (snapshotEvery > 0 && s == nextSnap) {
+            if (snapshotEvery > 0 && !x.discrete() && s == nextSnap) {
                 snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.2f", chain.time(s)), x.floatsCopy(), k, null));
                 nextSnap += snapshotEvery;
             }
@@ -435,20 +437,18 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             warnings.add(String.format(Locale.ROOT, "FK collapsed: final ESS %.2f of %d particles, %d unique ancestor(s); at lambda %s the "
                     + "tilted target is nearly a point mass, so the output is copies of a few samples: try a lower lambda (--lambda)",
                     ess, k, ancestors, lambda));
-        if (snapshotEvery > 0) snaps.add(new SteerResult.Snapshot("t = 1.00", x.floatsCopy(), k, null));
+        if (snapshotEvery > 0 && !x.discrete()) snaps.add(new SteerResult.Snapshot("t = 1.00", x.floatsCopy(), k, null));
 
         double[] nlw = new double[k];
         lw.normalizedLog(nlw);
-        float[] outX = x.floats();
+        Particles outX = x;
         double[] outR = r1, outW = nlw;
-        int outN = k;
         switch (output) {
             case WEIGHTED -> { }
             case RESAMPLED -> {
                 lw.normalized(w);
                 resampler.resample(w, k, resRng, anc, k);
-                outX = new float[k * d];
-                for (int i = 0; i < k; i++) System.arraycopy(x.floats(), anc[i] * d, outX, i * d, d);
+                outX = x.subset(anc, k);
                 outR = new double[k];
                 for (int i = 0; i < k; i++) outR[i] = r1[anc[i]];
                 outW = new double[k];
@@ -457,10 +457,9 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
             case ARGMAX -> {
                 int best = 0;
                 for (int i = 1; i < k; i++) if (nlw[i] > nlw[best]) best = i;
-                outX = Arrays.copyOfRange(x.floats(), best * d, best * d + d);
+                outX = x.subset(new int[] {best}, 1);
                 outR = new double[] {r1[best]};
                 outW = new double[] {0.0};
-                outN = 1;
             }
         }
         Map<String, Object> diag = new LinkedHashMap<>();
@@ -481,7 +480,7 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         diag.put("uniqueAncestors", ancestors);
         diag.put("uniqueAncestorsPerResample", Arrays.copyOf(uniquePerResample, resampledCount));
         // a learned reward trained inside this run is reported apart (learnedTrainingSeconds)
-        return meter.result(name(), outX, outN, d, outW, outR, diag, snaps, warnings,
+        return meter.result(name(), outX, outW, outR, diag, snaps, warnings,
                 learned != null && this.learned == null ? learned.trainingSeconds() : 0);
     }
 

@@ -49,6 +49,9 @@ final class IntermediateScorer {
         this.buf = kind == Intermediate.XT || kind == Intermediate.LEARNED ? null : like.like(rows);
         this.rbuf = kind == Intermediate.MANY ? new double[rows] : null;
         this.lookRng = kind == Intermediate.MANY ? Rng.streams(Rng.subSeed(seed, "many-sample-lookahead"), rows) : null;
+        if (kind == Intermediate.LEARNED && like.discrete())
+            throw new fksteer.io.InvalidSettingException("intermediate", "learned regresses on continuous states; a token process takes xt, x1hat or many:K");
+        if (kind == Intermediate.LOOKAHEAD) process.deterministicSampler();   // a process without one says so now, not at the first scoring
         if (kind == Intermediate.LEARNED && learned == null) throw new IllegalArgumentException("learned intermediate reward missing");
     }
 
@@ -95,11 +98,15 @@ final class IntermediateScorer {
             }
             case MANY -> {
                 int kk = samples;
-                for (int i = 0; i < n; i++)
-                    for (int q = 0; q < kk; q++) buf.copyRow(p, i, i * kk + q);
-                buf.count(n * kk);
-                Chain sde = chain.tail(s, lookaheadSteps, sampler, capacity * kk);
-                sde.solve(buf, 0, sde.steps(), lookRng);
+                if (process.samplesData()) {
+                    chain.sampleData(p, s, buf, kk, lookRng);    // K draws of x̂ from the step's output (masked diffusion: no NFE)
+                } else {
+                    for (int i = 0; i < n; i++)
+                        for (int q = 0; q < kk; q++) buf.copyRow(p, i, i * kk + q);
+                    buf.count(n * kk);
+                    Chain sde = chain.tail(s, lookaheadSteps, sampler, capacity * kk);
+                    sde.solve(buf, 0, sde.steps(), lookRng);
+                }
                 meter.score(buf, rbuf);
                 for (int i = 0; i < n; i++) out[i] = logMeanExp(rbuf, i * kk, kk, lambda);
             }

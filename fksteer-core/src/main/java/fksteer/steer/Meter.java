@@ -23,9 +23,10 @@ record Meter(Process process, CountingReward reward, long startNanos) {
         return new Meter(model.counted(), new CountingReward(reward), System.nanoTime());
     }
 
-    /** The reward of every particle of p (their states; continuous particles). out: Modified. */
+    /** The reward of every particle of p: their points, or their token sequences. out: Modified. */
     void score(Particles p, double[] out) {
-        reward.evaluate(p.floats(), p.count(), out);
+        if (p.discrete()) reward.evaluateTokens(p.tokens(), p.count(), out);
+        else reward.evaluate(p.floats(), p.count(), out);
     }
 
     /**
@@ -44,18 +45,34 @@ record Meter(Process process, CountingReward reward, long startNanos) {
     static final String STEPS = "steps";
 
     /**
-     * The result with this run's counts and wall time (less excludedSeconds spent on separately reported
-     * work). Guarantees what {@link SteerResult} promises: finite samples, no NaN weight or reward.
+     * The result of the particles out (their first count rows) with this run's counts and wall time
+     * (less excludedSeconds spent on separately reported work). Guarantees what {@link SteerResult}
+     * promises: finite samples, no NaN weight or reward.
      */
+    SteerResult result(String method, Particles out, double[] logWeights, double[] rewards, Map<String, Object> diagnostics,
+                       List<SteerResult.Snapshot> snapshots, List<String> warnings, double excludedSeconds) {
+        int n = out.count(), d = out.size();
+        if (out.discrete())
+            return build(method, new float[0], java.util.Arrays.copyOf(out.tokens(), n * d), n, d, logWeights, rewards, diagnostics, snapshots,
+                    warnings, excludedSeconds);
+        return result(method, out.floatsCopy(), n, d, logWeights, rewards, diagnostics, snapshots, warnings, excludedSeconds);
+    }
+
+    /** The result of n points x (n x d). */
     SteerResult result(String method, float[] x, int n, int d, double[] logWeights, double[] rewards, Map<String, Object> diagnostics,
                        List<SteerResult.Snapshot> snapshots, List<String> warnings, double excludedSeconds) {
         // every step checks its state (the chains), so this holds; kept as the guarantee of the result
         if (!Finite.all(x, n * d))
             throw new InvalidSettingException("model", "led " + method + " to non-finite samples; check the model's weights");
+        return build(method, x, null, n, d, logWeights, rewards, diagnostics, snapshots, warnings, excludedSeconds);
+    }
+
+    private SteerResult build(String method, float[] x, int[] tokens, int n, int d, double[] logWeights, double[] rewards,
+                              Map<String, Object> diagnostics, List<SteerResult.Snapshot> snapshots, List<String> warnings, double excludedSeconds) {
         for (int i = 0; i < n; i++)
             if (Double.isNaN(logWeights[i]) || Double.isNaN(rewards[i]))
                 throw new IllegalStateException(method + " produced a NaN weight or reward at " + i);
         double wall = (System.nanoTime() - startNanos) / 1e9 - excludedSeconds;
-        return new SteerResult(method, x, n, d, logWeights, rewards, process.nfe(), reward.calls(), wall, diagnostics, snapshots, warnings);
+        return new SteerResult(method, x, n, d, logWeights, rewards, process.nfe(), reward.calls(), wall, diagnostics, snapshots, warnings, tokens);
     }
 }

@@ -37,7 +37,8 @@ import java.util.Map;
  * @param deltaF     how far back each child is noised, in [0, tStart)
  * @param deltaB     how far forward it is then solved, greater than deltaF and at least one step
  * @param stepSize   the solver's step, in (0, 0.5] (1 / steps)
- * @param solver     a deterministic solver (midpoint, euler, heun, rk4)
+ * @param solver     a deterministic solver (midpoint, euler, heun, rk4; ddim with eta 0), or masked diffusion's ancestral
+ *                   sampler, whose children's paths are drawn from their own streams (re-masking is the path kernel)
  * @param pathKernel noise with the path's own conditional instead of the reference's x_t + deltaF eps
  * @param scoreOn    what a child is scored on: {@link Intermediate#XT} or {@link Intermediate#X1HAT}
  */
@@ -46,7 +47,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
 
     public SearchOverPaths {
         java.util.Objects.requireNonNull(solver, "solver");
-        solver.requireDeterministic("solver");
+        if (solver.kind() != Sampler.Kind.ANCESTRAL) solver.requireDeterministic("solver");
         java.util.Objects.requireNonNull(scoreOn, "scoreOn");
         if (particles < 1) throw new fksteer.io.InvalidSettingException("particles", "must be >= 1, got " + particles);
         if (expansions < 1) throw new fksteer.io.InvalidSettingException("expansions", "must be >= 1, got " + expansions);
@@ -181,8 +182,12 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         Chain chain = meter.process().chain(solver, steps, nm);
         Particles x = chain.newParticles(n), big = chain.newParticles(nm), xhat = big.like(nm);
         chain.initialNoise(x, seed);
+        boolean points = !x.discrete();   // snapshots are point clouds
+        // a stochastic solver (masked diffusion's) draws the paths: the kept states' and the children's own streams
+        long[] xRng = solver.stochastic() ? Noise.stepStreams(seed, n) : null;
+        long[] bigRng = solver.stochastic() ? Rng.streams(Rng.subSeed(seed, "search-over-paths-steps"), nm) : null;
         List<SteerResult.Snapshot> snaps = new ArrayList<>();
-        snaps.add(new SteerResult.Snapshot("t = 0.000", x.floatsCopy(), n, null));
+        if (points) snaps.add(new SteerResult.Snapshot("t = 0.000", x.floatsCopy(), n, null));
         List<int[]> stages = stages();
         long totalSteps = start, done = 0;
         int last = start;
@@ -192,9 +197,9 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         }
         totalSteps += steps - last;
         progress.progress(0, totalSteps, Meter.STEPS);
-        Meter.solve(chain, x, 0, start, null, progress, done, totalSteps);
+        Meter.solve(chain, x, 0, start, xRng, progress, done, totalSteps);
         done += start;
-        snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", chain.time(start)), x.floatsCopy(), n, null));
+        if (points) snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", chain.time(start)), x.floatsCopy(), n, null));
         float[] eps = new float[d];
         double[] r = new double[nm];
         long[] st = Rng.streams(Rng.subSeed(seed, "search-over-paths"), nm);
@@ -217,7 +222,7 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
                     for (int k = 0; k < d; k++) b[j * d + k] = (float) (b[j * d + k] + deltaF * eps[k]); // the reference: x_t + Δf ε
                 }
             }
-            Meter.solve(chain, big, tb, te, null, progress, done, totalSteps);
+            Meter.solve(chain, big, tb, te, bigRng, progress, done, totalSteps);
             done += te - tb;
             if (scoreOn == Intermediate.X1HAT) {
                 chain.prepare(big, te);
@@ -235,10 +240,10 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
             sl.put("bestScore", r[order[0]]);
             stageLog.add(sl);
             at = te;
-            snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", chain.time(at)), x.floatsCopy(), n, null));
+            if (points) snaps.add(new SteerResult.Snapshot(String.format(Locale.ROOT, "t = %.3f", chain.time(at)), x.floatsCopy(), n, null));
         }
-        Meter.solve(chain, x, at, steps, null, progress, done, totalSteps);
-        snaps.add(new SteerResult.Snapshot("t = 1.000", x.floatsCopy(), n, null));
+        Meter.solve(chain, x, at, steps, xRng, progress, done, totalSteps);
+        if (points) snaps.add(new SteerResult.Snapshot("t = 1.000", x.floatsCopy(), n, null));
         double[] rf = new double[n];
         meter.score(x, rf);
         nan += FkSteering.sanitize(rf);
@@ -252,6 +257,6 @@ public record SearchOverPaths(int particles, int expansions, double tStart, doub
         diag.put("bestReward", rf[best]);
         diag.put("kernel", pathKernel ? "path" : "reference");
         List<String> warnings = nan > 0 ? List.of(nan + " reward value(s) were NaN and counted as -inf") : List.of();
-        return meter.result(name(), x.floatsCopy(), n, d, lw, rf, diag, snaps, warnings, 0);
+        return meter.result(name(), x, lw, rf, diag, snaps, warnings, 0);
     }
 }

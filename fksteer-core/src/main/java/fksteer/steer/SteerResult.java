@@ -13,7 +13,7 @@ import java.util.Map;
  * never NaN, each is at most 0 or -inf (zero weight); rewards are never NaN (a reward that returned NaN
  * is counted as -inf, with a warning) and are infinite only where the reward itself returned +/-inf.
  *
- * @param samples     n x d output points, all finite
+ * @param samples     n x d output points, all finite (empty for token sequences)
  * @param logWeights  normalised log-weights, length n (logsumexp = 0); -inf for zero weight
  * @param rewards     terminal reward of each output point
  * @param nfe         network evaluations, summed over points
@@ -21,10 +21,22 @@ import java.util.Map;
  * @param diagnostics method-specific values (ESS per step, resampling steps, cycles, ...)
  * @param snapshots   point clouds along the way, for plots
  * @param warnings    anything the user should know (NaN rewards, degenerate settings)
+ * @param tokens      n x d output token sequences of a token process (masked diffusion), or null for points
  */
 public record SteerResult(String method, float[] samples, int n, int d, double[] logWeights, double[] rewards, long nfe,
                           long rewardCalls, double wallSeconds, Map<String, Object> diagnostics, List<Snapshot> snapshots,
-                          List<String> warnings) {
+                          List<String> warnings, int[] tokens) {
+
+    /** A result of points. */
+    public SteerResult(String method, float[] samples, int n, int d, double[] logWeights, double[] rewards, long nfe, long rewardCalls,
+                       double wallSeconds, Map<String, Object> diagnostics, List<Snapshot> snapshots, List<String> warnings) {
+        this(method, samples, n, d, logWeights, rewards, nfe, rewardCalls, wallSeconds, diagnostics, snapshots, warnings, null);
+    }
+
+    /** Whether the samples are token sequences ({@link #tokens}) rather than points. */
+    public boolean discrete() {
+        return tokens != null;
+    }
 
     /** A labelled point cloud (n x d), optionally with a pivot to mark. */
     public record Snapshot(String title, float[] points, int n, double[] pivot) {}
