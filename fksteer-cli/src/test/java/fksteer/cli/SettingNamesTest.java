@@ -32,11 +32,12 @@ class SettingNamesTest {
      * (fksteer.process: ProcessSpec, the VP schedulers, particle shapes) and the class-conditional
      * mixture's: the CLI reads them from a model file, whose reader reports them under model, naming
      * the file and the field (clipSample included). --eta, --condition and --cfg are flags. The
-     * evaluation measures' inputs (fksteer.eval: features, samples) come from the demo's own code.
+     * evaluation measures' inputs (fksteer.eval: features, samples, Distinct's n) come from the demo's own
+     * code, as do the text n-gram model's fitting settings (fksteer.text.CharNGram: order, texts).
      */
     static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
             "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "clipSample",
-            "mixture", "classes", "process", "noiseAt", "shift", "shape", "features", "samples");
+            "mixture", "classes", "process", "noiseAt", "shift", "shape", "features", "samples", "n", "order", "texts");
 
     @Test
     void everySettingTheLibraryNamesIsAFlagOfTheCli() throws IOException {
