@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = DemoImagesCommand.class,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = {DemoImagesCommand.class, DemoTextCommand.class},
         description = "The main job: every figure of the reference walkthrough, all methods at matched compute, FK vs best-of-N scaling; "
                 + "writes PNGs, results.csv, summary.json and report.md.",
         footer = {"", "Examples:", "  fksteer demo", "  fksteer demo --out my-demo --seed 7", "  fksteer demo --fast --out quick", "  fksteer demo images   (the MNIST text-to-image experiment; see fksteer demo images --help)"})

@@ -7,9 +7,11 @@ import fksteer.onnx.OnnxModel;
 import fksteer.onnx.OnnxOptions;
 import fksteer.onnx.OnnxRewards;
 import fksteer.process.Condition;
+import fksteer.process.MaskedProcess;
 import fksteer.process.Process;
 import fksteer.process.Shape;
 import fksteer.reward.Reward;
+import fksteer.text.Vocabulary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +124,27 @@ final class OnnxFlags {
             return r;
         }
 
+        /**
+         * The process, starting every sample from the prompt (a text model's --prompt; null for none).
+         *
+         * @throws IllegalArgumentException naming --prompt for a model of points, or a text the vocabulary cannot write
+         */
+        Process prompted(String prompt) {
+            if (prompt == null) return process;
+            if (!(process instanceof MaskedProcess mp) || onnx == null)
+                throw new IllegalArgumentException("--prompt applies only to text models (a masked model's card); this model's process is " + process.kind());
+            return mp.withPrompt(onnx.card().vocab().encode(prompt, "prompt"));
+        }
+
+        /** The texts of n token sequences, decoded by the card's vocabulary. */
+        List<String> texts(int[] tokens, int n) {
+            Vocabulary v = onnx.card().vocab();
+            int len = process.dim();
+            List<String> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) out.add(v.decode(tokens, i * len, len));
+            return out;
+        }
+
         /** Refuses --max-batch, --onnx-threads and --device where no model or reward runs through ONNX. */
         void refuseUnused() {
             if (onnx != null || onnxReward) return;
@@ -152,6 +175,8 @@ final class OnnxFlags {
          * Images are drawn over the card's dataRange; decoded images over their own range (ImagePlot).
          */
         Drawn requirePlottable(String flag) {
+            if (process instanceof MaskedProcess)
+                throw new IllegalArgumentException(flag + " draws points or images; a text model's samples are its JSON \"texts\"");
             Drawn d = drawn(flag, process.shape(), onnx == null || onnx.decoder() == null ? null : onnx.decoder().outputShape(),
                     flag.equals("--plot"));
             if (d == Drawn.IMAGES && onnx == null)

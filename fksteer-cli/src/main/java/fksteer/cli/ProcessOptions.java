@@ -19,7 +19,7 @@ final class ProcessOptions {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--sampler", description = "flows: euler, midpoint, heun, rk4, sde, reference-sde, simple-stochastic; "
-            + "vp: ddim, ddpm (default: fk and guidance: sde for flows, ddim with eta 1 for vp; otherwise midpoint for flows, ddim with eta 0 for vp)")
+            + "vp: ddim, ddpm; masked (text): ancestral (default: ancestral for masked; fk and guidance: sde for flows, ddim with eta 1 for vp; otherwise midpoint for flows, ddim with eta 0 for vp)")
     String sampler;
 
     @Option(names = "--stochasticity", description = "k of --sampler sde or reference-sde, omega_t = k(1-t) (default 1 for fk, 0.1 otherwise)")
@@ -88,6 +88,7 @@ final class ProcessOptions {
     Sampler sampler(Process process, boolean stochasticMethod, double defaultStochasticity) {
         Sampler.Kind kind;
         if (sampler != null) kind = Sampler.Kind.parse(sampler);
+        else if (!process.continuousNoise()) kind = process.stochasticSampler().kind();   // masked diffusion: its ancestral sampler, the only one
         else kind = (stochasticMethod ? process.stochasticSampler() : process.deterministicSampler()).kind();
         if (given("--stochasticity") && kind != Sampler.Kind.SDE && kind != Sampler.Kind.REFERENCE_SDE)
             throw new IllegalArgumentException("--stochasticity applies only to --sampler sde or reference-sde, not " + kind.cliName
@@ -97,6 +98,7 @@ final class ProcessOptions {
         Sampler s = switch (kind) {
             case SDE, REFERENCE_SDE -> new Sampler(kind, stochasticity != null ? stochasticity : defaultStochasticity);
             case DDIM -> new Sampler(kind, eta != null ? eta : stochasticMethod ? 1.0 : 0.0);
+            case ANCESTRAL -> new Sampler(kind, 1);
             default -> Sampler.ode(kind);
         };
         process.requireSampler(s);

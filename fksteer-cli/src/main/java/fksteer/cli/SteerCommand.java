@@ -3,6 +3,7 @@ package fksteer.cli;
 import fksteer.io.Json;
 import fksteer.data.Checkerboard;
 import fksteer.kernel.Parallel;
+import fksteer.process.MaskedProcess;
 import fksteer.process.Process;
 import fksteer.plot.Plots;
 import fksteer.resample.ResampleSchedule;
@@ -49,8 +50,12 @@ final class SteerCommand implements Callable<Integer> {
     @Option(names = "--method", required = true, description = "best-of-n, zeroth-order, search-over-paths, fk or guidance (guided SDE, unweighted)")
     String method;
 
-    @Option(names = "--reward", required = true, description = "point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,.. | onnx:FILE | onnx:FILE:class=C | weighted sums W*SPEC+W*SPEC")
+    @Option(names = "--reward", required = true, description = "point:X,Y | line:horizontal,Y | line:vertical,X | quadratic:C1,.. | linear:A1,.. | onnx:FILE | onnx:FILE:class=C | "
+            + "text models: sentiment | perplexity | contains:WORD | weighted sums W*SPEC+W*SPEC")
     String reward;
+
+    @Option(names = "--prompt", description = "text models: the text every sample starts with, kept as is while the model writes the rest")
+    String prompt;
 
     @Option(names = "--particles", defaultValue = "1024", description = "particles / samples / candidates (default ${DEFAULT-VALUE})")
     int particles;
@@ -184,7 +189,7 @@ final class SteerCommand implements Callable<Integer> {
     }
 
     private int run(OnnxFlags.Loaded loaded, Outputs outputs, java.io.PrintWriter stdout, java.io.PrintWriter stderr) throws Exception {
-        Process f = loaded.process;
+        Process f = loaded.prompted(prompt);
         Reward r = loaded.reward(reward);
         loaded.refuseUnused();
         OnnxFlags.Drawn drawn = plot == null ? null : loaded.requirePlottable("--plot");
@@ -200,6 +205,8 @@ final class SteerCommand implements Callable<Integer> {
         ImagePlot grid = !images ? null : ImagePlot.of((drawn == OnnxFlags.Drawn.IMAGES ? f.shape() : loaded.onnx.decoder().outputShape()).dims(),
                 drawn == OnnxFlags.Drawn.DECODED_IMAGES, particles, true, title);
         Memory.Footprint footprint = Memory.steer(m, particles, f.dim(), drawn == OnnxFlags.Drawn.POINTS);
+        if (f instanceof MaskedProcess mp)       // each batch's cached model output: the run's, and search over paths' children
+            footprint = Memory.plus(footprint, (double) mp.cacheBytes(1) * (method.equals("search-over-paths") ? 1 + expansions : 1));
         Memory.require(particles, grid == null ? footprint : Memory.plus(footprint, grid.bytesPerImage()));
         SteerResult res;
         try (ProgressBar bar = ProgressBar.open("steer " + method, stderr, quiet)) {
@@ -209,10 +216,17 @@ final class SteerCommand implements Callable<Integer> {
         for (String w : res.warnings()) stderr.println("fksteer steer: warning: " + w);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("method", res.method());
-        o.put("samples", Json.rows(res.samples(), res.n(), res.d()));
-        o.put("shape", f.shape().dims());                       // each row of "samples" is one sample of this shape, flat
-        float[] decoded = loaded.decoded(res.samples(), res.n());
-        if (decoded != null) o.put("decoded", Json.rows(decoded, res.n(), loaded.decodedSize()));
+        float[] decoded = null;
+        if (res.discrete()) {
+            o.put("texts", loaded.texts(res.tokens(), res.n()));
+            o.put("tokens", Json.rows(res.tokens(), res.n(), res.d()));
+            if (prompt != null) o.put("prompt", prompt);
+        } else {
+            o.put("samples", Json.rows(res.samples(), res.n(), res.d()));
+            o.put("shape", f.shape().dims());                   // each row of "samples" is one sample of this shape, flat
+            decoded = loaded.decoded(res.samples(), res.n());
+            if (decoded != null) o.put("decoded", Json.rows(decoded, res.n(), loaded.decodedSize()));
+        }
         o.put("logWeights", writableLogWeights(res.logWeights()));
         o.put("weights", weights(res.logWeights()));
         o.put("rewards", res.rewards());
@@ -229,9 +243,10 @@ final class SteerCommand implements Callable<Integer> {
         Map<String, Object> cfg = config(f, smp);
         loaded.record(cfg);
         o.put("config", cfg);
+        float[] dec = decoded;
         outputs.write(() -> {
             Json.write(out, o);
-            if (grid != null) drawImages(grid, title, res, decoded, loaded);
+            if (grid != null) drawImages(grid, title, res, dec, loaded);
             else if (plot != null) plot(res, r);
             return null;
         });
@@ -351,7 +366,7 @@ final class SteerCommand implements Callable<Integer> {
     }
 
     private Sampler ode(Sampler s) {
-        if (s.stochastic())
+        if (s.stochastic() && !(method.equals("search-over-paths") && s.kind() == Sampler.Kind.ANCESTRAL))
             throw new IllegalArgumentException("--sampler for " + method + " must be deterministic: euler, midpoint, heun or rk4 (flows), "
                     + "ddim with --eta 0 (vp)");
         return s;

@@ -40,6 +40,25 @@ public final class Json {
         return new Rows(x, n, d);
     }
 
+    /** The n x d token ids as a list of rows (each copied when it is read). */
+    public static List<int[]> rows(int[] ids, int n, int d) {
+        if (n < 0 || d < 0 || (long) n * d > ids.length)
+            throw new IllegalArgumentException(n + " x " + d + " rows do not fit in " + ids.length + " values");
+        return new AbstractList<>() {
+            @Override
+            public int[] get(int i) {
+                if (i < 0 || i >= n) throw new IndexOutOfBoundsException(i);
+                int from = Math.multiplyExact(i, d);
+                return Arrays.copyOfRange(ids, from, from + d);
+            }
+
+            @Override
+            public int size() {
+                return n;
+            }
+        };
+    }
+
     private static final class Rows extends AbstractList<float[]> implements RandomAccess {
         private final float[] x;
         private final int n, d;

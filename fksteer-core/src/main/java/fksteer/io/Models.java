@@ -284,9 +284,10 @@ public final class Models {
     private static final List<String> MIXTURE_FIELDS = List.of("type", "weights", "means", "stds", "process", "prediction", "classes");
     /** The fields of "process" by kind; a field of the other kind is an error too. */
     private static final List<String> FLOW_FIELDS = List.of("kind", "noiseAt", "shift"),
-            VP_FIELDS = List.of("kind", "schedule", "betaStart", "betaEnd", "trainSteps", "clipSample");
+            VP_FIELDS = List.of("kind", "schedule", "betaStart", "betaEnd", "trainSteps", "clipSample"),
+            MASKED_FIELDS = List.of("kind", "schedule", "eps");
     /** The names of "process"."kind", "process"."schedule" and "prediction", exactly (no aliases, no other case). */
-    private static final List<String> KINDS = List.of("flow", "vp"), SCHEDULES = List.of("linear", "scaled-linear", "cosine"),
+    private static final List<String> KINDS = List.of("flow", "vp", "masked"), SCHEDULES = List.of("linear", "scaled-linear", "cosine", "log-linear"),
             PREDICTIONS = List.of("velocity", "epsilon", "x0", "v");
     /**
      * The smallest β a linear or scaled-linear schedule may start at: 1 - ᾱ_0 >= 1e-8 is resolved by
@@ -496,7 +497,7 @@ public final class Models {
                     + token(jp));
         String kind = null, schedule = null;
         Integer noiseAt = null, trainSteps = null;
-        Double shift = null, betaStart = null, betaEnd = null, clipSample = null;
+        Double shift = null, betaStart = null, betaEnd = null, clipSample = null, eps = null;
         List<String> seen = new ArrayList<>();
         while (jp.nextToken() == JsonToken.FIELD_NAME) {
             String f = jp.currentName();
@@ -511,13 +512,14 @@ public final class Models {
                 case "betaStart" -> betaStart = number(jp, at, "[" + MIN_BETA + ", 1)", x -> x >= MIN_BETA && x < 1);
                 case "betaEnd" -> betaEnd = number(jp, at, "[" + MIN_BETA + ", 1)", x -> x >= MIN_BETA && x < 1);
                 case "clipSample" -> clipSample = number(jp, at, "(0, 1e6]", x -> x > 0 && x <= 1e6);
+                case "eps" -> eps = number(jp, at, "(0, 0.5]", x -> x > 0 && x <= 0.5);
                 default -> throw new BadInputException(what + " has unknown field " + Quote.of(f) + "; a flow process has only " + listed(FLOW_FIELDS)
-                        + ", a vp process only " + listed(VP_FIELDS));
+                        + ", a vp process only " + listed(VP_FIELDS) + ", a masked process only " + listed(MASKED_FIELDS));
             }
             seen.add(f);
         }
-        if (kind == null) throw new BadInputException(what + " needs \"kind\": \"flow\" or \"vp\"");
-        List<String> fields = kind.equals("flow") ? FLOW_FIELDS : VP_FIELDS;
+        if (kind == null) throw new BadInputException(what + " needs \"kind\": \"flow\", \"vp\" or \"masked\"");
+        List<String> fields = kind.equals("flow") ? FLOW_FIELDS : kind.equals("masked") ? MASKED_FIELDS : VP_FIELDS;
         for (String f : seen)
             if (!fields.contains(f))
                 throw new BadInputException(what + ".\"" + f + "\" is not a field of a " + kind + " process, which has only " + listed(fields));
@@ -528,8 +530,15 @@ public final class Models {
                     throw new BadInputException(what + ".\"shift\" applies to \"noiseAt\": 1 only (the SD3/Flux convention); this flow has noise at 0");
                 return new ProcessSpec.Flow(at, shift == null ? 1.0 : shift);
             }
-            if (schedule == null)
-                throw new BadInputException(what + " needs \"schedule\": " + listed(SCHEDULES) + " for kind vp");
+            if (kind.equals("masked")) {
+                if (schedule == null || !schedule.equals("log-linear"))
+                    throw new BadInputException(what + " needs \"schedule\": \"log-linear\" for kind masked (MDLM's), got "
+                            + (schedule == null ? "none" : Quote.of(schedule)));
+                return new ProcessSpec.Masked(eps == null ? fksteer.process.MaskedScheduler.DEFAULT_EPS : eps);
+            }
+            if (schedule == null || schedule.equals("log-linear"))
+                throw new BadInputException(what + " needs \"schedule\": " + listed(SCHEDULES.subList(0, 3)) + " for kind vp"
+                        + (schedule == null ? "" : " (log-linear is masked diffusion's)"));
             BetaSchedule named = switch (schedule) {
                 case "linear" -> BetaSchedule.linear();
                 case "scaled-linear" -> BetaSchedule.scaledLinear();

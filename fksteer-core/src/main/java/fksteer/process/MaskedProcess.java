@@ -22,6 +22,10 @@ import java.util.Map;
  * <p>Process time (for labels and plots) is 1 - t, t the masking time: 0 at the all-mask start, 1 at
  * the data.
  *
+ * <p>A prompt ({@link #withPrompt}) is a prefix of tokens unmasked from the start: carried over like
+ * every unmasked token, it conditions the rest by infilling (MDLM's prefix conditioning), exactly: the
+ * model's posterior given the prefix is what the sampler draws from.
+ *
  * <p><b>The cache</b> (MDLM's {@code ddpm_cache}): when the network ignores time, its output depends
  * on the tokens only, so a sequence whose tokens did not change since its last evaluation is not
  * evaluated again. The cache is addressed by content: each batch keeps, per sequence, the log-
@@ -39,11 +43,13 @@ public final class MaskedProcess implements Process {
 
     private final TokenDenoiser net;
     private final ProcessSpec.Masked spec;
+    private final int[] prompt;
     private final int length, vocab, mask;
 
-    private MaskedProcess(TokenDenoiser net, ProcessSpec.Masked spec) {
+    private MaskedProcess(TokenDenoiser net, ProcessSpec.Masked spec, int[] prompt) {
         this.net = net;
         this.spec = spec;
+        this.prompt = prompt;
         this.length = net.length();
         this.vocab = net.vocabSize();
         this.mask = net.maskId();
@@ -57,7 +63,25 @@ public final class MaskedProcess implements Process {
                 + network.vocabSize());
         InvalidSettingException.require(network.maskId() >= 0 && network.maskId() < network.vocabSize(), "vocab",
                 "mask id " + network.maskId() + " is outside [0, " + network.vocabSize() + ")");
-        return new MaskedProcess(network, spec);
+        return new MaskedProcess(network, spec, new int[0]);
+    }
+
+    /**
+     * The same process with every sequence starting from the prefix prompt (unmasked) followed by masks.
+     *
+     * @throws InvalidSettingException naming prompt when it leaves no position to generate or holds a mask or an unknown id
+     */
+    public MaskedProcess withPrompt(int[] prefix) {
+        InvalidSettingException.require(prefix != null && prefix.length < length, "prompt",
+                "must be shorter than the model's " + length + " positions, got " + (prefix == null ? "none" : prefix.length + " tokens"));
+        for (int v : prefix)
+            InvalidSettingException.require(v >= 0 && v < vocab && v != mask, "prompt", "holds token id " + v + ", which is the mask or outside [0, " + vocab + ")");
+        return new MaskedProcess(net, spec, prefix.clone());
+    }
+
+    /** The prompt's tokens (empty without one). */
+    public int[] prompt() {
+        return prompt.clone();
     }
 
     public ProcessSpec.Masked spec() {
@@ -129,7 +153,7 @@ public final class MaskedProcess implements Process {
     @Override
     public MaskedProcess counted() {
         TokenDenoiser inner = net instanceof CountingTokenDenoiser c ? c.inner() : net;
-        return new MaskedProcess(new CountingTokenDenoiser(inner), spec);
+        return new MaskedProcess(new CountingTokenDenoiser(inner), spec, prompt);
     }
 
     @Override
@@ -225,10 +249,12 @@ public final class MaskedProcess implements Process {
             return caches.computeIfAbsent(p, q -> new Cache(q.capacity()));
         }
 
-        /** Every sequence all masked (the masking process at t = 1; no randomness). */
+        /** Every sequence the prompt, then all masked (the masking process at t = 1; no randomness). */
         @Override
         public void initialNoise(Particles p, long seed) {
-            Arrays.fill(p.tokens(), 0, p.count() * length, mask);
+            int[] tok = p.tokens();
+            Arrays.fill(tok, 0, p.count() * length, mask);
+            for (int i = 0; i < p.count(); i++) System.arraycopy(prompt, 0, tok, i * length, prompt.length);
         }
 
         /**

@@ -253,7 +253,8 @@ public final class Rewards {
     /**
      * {@link #parse(String)} with more term names: {@code name:ARGS} for each name of extra (lower case;
      * matched case-insensitively), whose reader gets ARGS, which run to the next '+' or the end (so they
-     * cannot hold a '+'). Such terms join weighted sums like the built-ins.
+     * cannot hold a '+'), or the bare {@code name}, whose reader gets "" (and refuses it when it needs
+     * arguments). Such terms join weighted sums like the built-ins.
      */
     public static Reward parse(String spec, java.util.Map<String, TermReader> extra) {
         if (spec == null || spec.isBlank()) throw new InvalidSettingException("reward", "is required, e.g. point:2,0.5");
@@ -317,7 +318,10 @@ public final class Rewards {
             if (kind.isEmpty()) throw fail("expected a reward name: point, line, quadratic, linear" + extraNames(), start);
             if (extra.containsKey(kind)) {
                 skipSpaces();
-                if (!accept(':')) throw fail("needs ':' after " + kind, i);
+                if (!accept(':')) {
+                    if (i < n && s.charAt(i) != '+') throw fail("needs ':' or '+' after " + kind, i);
+                    return extra.get(kind).read("");              // a name without arguments (sentiment): its reader says whether it needs some
+                }
                 int from = i;
                 while (i < n && s.charAt(i) != '+') i++;
                 String args = s.substring(from, i).strip();

@@ -176,7 +176,7 @@ class ProcessJsonTest {
         rejected("\"process\": \"flow\"", "field \"process\" must be an object", "got the string 'flow'");
         rejected("\"process\": null", "field \"process\" must be an object");
         rejected("\"process\": [{\"kind\": \"flow\"}]", "field \"process\" must be an object", "an array");
-        rejected("\"process\": {}", "field \"process\" needs \"kind\": \"flow\" or \"vp\"");
+        rejected("\"process\": {}", "field \"process\" needs \"kind\": \"flow\", \"vp\" or \"masked\"");
         rejected("\"process\": {\"noiseAt\": 1}", "field \"process\" needs \"kind\"");
         rejected("\"process\": {\"kind\": \"Flow\"}", "field \"process\".\"kind\" must be one of \"flow\", \"vp\"", "'Flow'");
         rejected("\"process\": {\"kind\": \"ddpm\"}", "field \"process\".\"kind\" must be one of", "'ddpm'");
@@ -192,6 +192,14 @@ class ProcessJsonTest {
                 "\"kind\", \"noiseAt\", \"shift\"");
         rejected("\"process\": {\"noiseAt\": 1, \"kind\": \"vp\", \"schedule\": \"linear\"}, \"prediction\": \"epsilon\"",
                 "field \"process\".\"noiseAt\" is not a field of a vp process");
+        // masked diffusion: its own schedule and fields; a mixture file cannot be a token model
+        rejected("\"process\": {\"kind\": \"masked\"}", "needs \"schedule\": \"log-linear\" for kind masked");
+        rejected("\"process\": {\"kind\": \"masked\", \"schedule\": \"linear\"}", "needs \"schedule\": \"log-linear\" for kind masked", "'linear'");
+        rejected("\"process\": {\"kind\": \"vp\", \"schedule\": \"log-linear\"}", "(log-linear is masked diffusion's)");
+        rejected("\"process\": {\"kind\": \"masked\", \"schedule\": \"log-linear\", \"eps\": 0.9}", "field \"process\".\"eps\"", "(0, 0.5]");
+        rejected("\"process\": {\"kind\": \"masked\", \"schedule\": \"log-linear\", \"shift\": 2}",
+                "field \"process\".\"shift\" is not a field of a masked process");
+        rejected("\"process\": {\"kind\": \"masked\", \"schedule\": \"log-linear\"}", "prediction");
     }
 
     @Test

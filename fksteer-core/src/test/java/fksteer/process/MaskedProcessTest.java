@@ -396,4 +396,27 @@ class MaskedProcessTest {
         assertEquals(1f, chain.time(5));
         for (int s = 0; s < 5; s++) assertEquals((float) (1 - time(s, 5)), chain.time(s), 1e-7);
     }
+
+    /** A prompt is carried over unchanged and the rest is drawn from the model's posterior given it (exact for a product distribution). */
+    @Test
+    void aPromptConditionsByInfilling() {
+        TokenTable table = TokenTable.product(new double[][] {{0.2, 0.5, 0.3}, {0.6, 0.1, 0.3}, {0.25, 0.25, 0.5}});
+        int n = 30_000, steps = 6;
+        MaskedProcess proc = process(table).withPrompt(new int[] {2});
+        MaskedProcess.MaskedChain chain = proc.chain(MaskedProcess.ANCESTRAL, steps, n);
+        Particles p = chain.newParticles(n);
+        chain.initialNoise(p, 0);
+        chain.solve(p, 0, steps, Rng.streams(Rng.subSeed(21, "steps"), n));
+        long[] counts = new long[9];
+        for (int i = 0; i < n; i++) {
+            assertEquals(2, p.tokens()[i * L], "the prompt is kept");
+            counts[p.tokens()[i * L + 1] * 3 + p.tokens()[i * L + 2]]++;
+        }
+        double[] want = new double[9];
+        for (int a = 0; a < 3; a++) for (int b = 0; b < 3; b++) want[a * 3 + b] = new double[] {0.6, 0.1, 0.3}[a] * new double[] {0.25, 0.25, 0.5}[b];
+        double x2 = chiSquare(counts, want, n, "prompted");
+        assertTrue(x2 < chiSquareCritical(8), "chi-square " + x2);
+        assertEquals("prompt", assertThrows(InvalidSettingException.class, () -> process(table).withPrompt(new int[] {0, 1, 2})).setting());
+        assertEquals("prompt", assertThrows(InvalidSettingException.class, () -> process(table).withPrompt(new int[] {3})).setting());
+    }
 }

@@ -15,6 +15,7 @@ import fksteer.io.Quote;
 import fksteer.process.Prediction;
 import fksteer.process.ProcessSpec;
 import fksteer.process.Shape;
+import fksteer.text.Vocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +59,27 @@ import java.util.Map;
  * @param dataLow        the low end of the data range
  * @param dataHigh       the high end of the data range
  * @param decoder        an ONNX decoder run before rewards (latents to pixels), resolved; or null
+ * @param vocab          a masked (token) model's vocabulary, or null for a model of points
+ * @param referenceTexts a masked model's reference texts (one per line; the perplexity reward's n-gram model is fitted on
+ *                       them), resolved; or null
+ *
+ * <p>A masked diffusion model's card (text) has its own fields:
+ * <pre>
+ * {"type": "onnx", "file": "fortunes.onnx",
+ *  "process": {"kind": "masked", "schedule": "log-linear", "eps": 0.001},
+ *  "shape": [128],
+ *  "inputs": {"tokens": "tokens"},
+ *  "vocab": {"tokens": [" ", "!", ..., "&lt;pad&gt;", "&lt;mask&gt;"], "pad": 95, "mask": 96},
+ *  "referenceTexts": "../../data/text/heldout-ngram.txt"}
+ * </pre>
+ * The network takes int64 token ids [batch, L] and gives raw logits [batch, L, V]; with "inputs"."time"
+ * it also takes the masking time t in [0, 1] as float32 (and its output is then never cached). Then
+ * prediction is null, sampleInput names the tokens input, timeFormat is continuous, timeScale 1 and
+ * dataRange [0, V - 1].
  */
 public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec process, Shape shape, String sampleInput,
         String timeInput, String conditionInput, TimeFormat timeFormat, double timeScale, int classes, int nullClass,
-        double dataLow, double dataHigh, Path decoder) {
+        double dataLow, double dataHigh, Path decoder, Vocabulary vocab, Path referenceTexts) {
 
     /** How the time the network sees is given: the training step of a vp process, or a flow's continuous t (σ). */
     public enum TimeFormat {
@@ -86,7 +104,11 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
     public static final double MIN_TIME_SCALE = 1e-6, MAX_TIME_SCALE = 1e6;
 
     static final List<String> FIELDS = List.of("type", "file", "prediction", "process", "shape", "inputs", "timeFormat", "timeScale",
-            "condition", "dataRange", "decoder");
+            "condition", "dataRange", "decoder", "vocab", "referenceTexts");
+    /** The fields of a masked (token) model's card. */
+    static final List<String> MASKED_FIELDS = List.of("type", "file", "process", "shape", "inputs", "vocab", "referenceTexts");
+    static final List<String> MASKED_INPUT_FIELDS = List.of("tokens", "time");
+    static final List<String> VOCAB_FIELDS = List.of("tokens", "mask", "pad");
     static final List<String> INPUT_FIELDS = List.of("sample", "time", "condition");
     static final List<String> CONDITION_FIELDS = List.of("type", "classes", "null");
 
@@ -94,10 +116,22 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
 
     public ModelCard {
         InvalidSettingException.require(card != null && file != null, "model", "a model card needs its path and its network's file");
-        InvalidSettingException.require(shape != null && process != null && prediction != null, "model", "a model card needs shape, process and prediction");
+        InvalidSettingException.require(shape != null && process != null, "model", "a model card needs shape and process");
         process.requirePrediction(prediction);
+        InvalidSettingException.require(masked(process) == (vocab != null), "model", "a masked model's card, and only one, has a vocabulary");
+        InvalidSettingException.require(referenceTexts == null || vocab != null, "model", "referenceTexts belong to a masked model's card");
         InvalidSettingException.require((conditionInput == null) == (classes == 0), "model",
                 "a model card gives \"inputs\".\"condition\" and \"condition\" together or not at all");
+    }
+
+    /** A masked model's card, for which the 15-field form is not that of a model of points. */
+    private static boolean masked(ProcessSpec p) {
+        return p instanceof ProcessSpec.Masked;
+    }
+
+    /** Whether the model is masked diffusion over tokens (text). */
+    public boolean masked() {
+        return vocab != null;
     }
 
     /** The number of entries of one sample. */
@@ -180,11 +214,15 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
             throw new BadInputException(where + "field \"type\" must be \"onnx\", got " + shown(type));
         Path dir = folder(card);
         Path file = path(required(root, "file", where), dir, where + "field \"file\"");
+        ProcessSpec proc = Models.parseProcess(required(root, "process", where), where + "field \"process\"");
+        if (proc instanceof ProcessSpec.Masked m) return parseMasked(root, card, dir, file, m, where);
+        for (String f : List.of("vocab", "referenceTexts"))
+            if (root.has(f)) throw new BadInputException(where + "field \"" + f + "\" belongs to a masked model's card; this card's process is " + proc.kind());
         JsonNode pred = required(root, "prediction", where);
         if (!pred.isTextual() || !Models.predictionNames().contains(pred.asText()))
             throw new BadInputException(where + "field \"prediction\" must be one of " + listed(Models.predictionNames()) + ", got " + shown(pred));
         Prediction prediction = Prediction.parse(pred.asText());
-        ProcessSpec process = Models.parseProcess(required(root, "process", where), where + "field \"process\"");
+        ProcessSpec process = proc;
         try {
             process.requirePrediction(prediction);
         } catch (InvalidSettingException e) {
@@ -255,7 +293,52 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
             throw new BadInputException(where + "field \"dataRange\" must be [low, high] with finite numbers low < high, got " + shown(range));
         Path decoder = root.has("decoder") ? path(root.get("decoder"), dir, where + "field \"decoder\"") : null;
         return new ModelCard(card, file, prediction, process, shape, sample, time, cond, format, scale, classes, nullClass,
-                range.get(0).asDouble(), range.get(1).asDouble(), decoder);
+                range.get(0).asDouble(), range.get(1).asDouble(), decoder, null, null);
+    }
+
+    /** A masked model's card: tokens in, logits out, a vocabulary; the fields of point models are errors. */
+    private static ModelCard parseMasked(JsonNode root, Path card, Path dir, Path file, ProcessSpec.Masked process, String where) {
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!MASKED_FIELDS.contains(f))
+                throw new BadInputException(where + "field " + Quote.of(f) + " is not a field of a masked model's card, which has only " + listed(MASKED_FIELDS));
+        }
+        Shape shape = shape(required(root, "shape", where), where + "field \"shape\"");
+        if (shape.dims().length != 1) throw new BadInputException(where + "field \"shape\" of a masked model is [sequence length], got " + shape);
+        JsonNode inputs = required(root, "inputs", where);
+        if (!inputs.isObject()) throw new BadInputException(where + "field \"inputs\" must be an object such as {\"tokens\": \"tokens\"}, got " + shown(inputs));
+        for (Iterator<String> it = inputs.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!MASKED_INPUT_FIELDS.contains(f))
+                throw new BadInputException(where + "field \"inputs\" has unknown field " + Quote.of(f) + "; a masked model's names only " + listed(MASKED_INPUT_FIELDS));
+        }
+        String tokens = name(inputs.get("tokens"), where + "field \"inputs\".\"tokens\"");
+        String time = inputs.has("time") ? name(inputs.get("time"), where + "field \"inputs\".\"time\"") : null;
+        if (tokens.equals(time)) throw new BadInputException(where + "field \"inputs\" names one ONNX input twice: " + shown(inputs));
+        Vocabulary vocab = vocabulary(required(root, "vocab", where), where + "field \"vocab\"");
+        Path refs = root.has("referenceTexts") ? path(root.get("referenceTexts"), dir, where + "field \"referenceTexts\"") : null;
+        return new ModelCard(card, file, null, process, shape, tokens, time, null, TimeFormat.CONTINUOUS, 1.0, 0, -1, 0, vocab.size() - 1, null,
+                vocab, refs);
+    }
+
+    private static Vocabulary vocabulary(JsonNode v, String at) {
+        if (!v.isObject()) throw new BadInputException(at + " must be an object {\"tokens\": [...], \"mask\": ID, \"pad\": ID}, got " + shown(v));
+        for (Iterator<String> it = v.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!VOCAB_FIELDS.contains(f)) throw new BadInputException(at + " has unknown field " + Quote.of(f) + "; it has only " + listed(VOCAB_FIELDS));
+        }
+        JsonNode t = v.get("tokens");
+        if (t == null || !t.isArray() || t.size() < 2 || t.size() > Vocabulary.MAX_TOKENS)
+            throw new BadInputException(at + ".\"tokens\" must be an array of 2 to " + Vocabulary.MAX_TOKENS + " strings, got " + shown(t));
+        List<String> list = new ArrayList<>(t.size());
+        for (int i = 0; i < t.size(); i++) {
+            if (!t.get(i).isTextual()) throw new BadInputException(at + ".\"tokens\"[" + i + "] must be a string, got " + shown(t.get(i)));
+            list.add(t.get(i).asText());
+        }
+        int mask = integer(v.get("mask"), at + ".\"mask\"", 0, list.size() - 1);
+        int pad = v.has("pad") ? integer(v.get("pad"), at + ".\"pad\"", 0, list.size() - 1) : -1;
+        if (pad == mask) throw new BadInputException(at + ".\"pad\" and \"mask\" are the same id " + pad);
+        return new Vocabulary(list, mask, pad);
     }
 
     /**
@@ -328,6 +411,15 @@ public record ModelCard(Path card, Path file, Prediction prediction, ProcessSpec
         var m = new java.util.LinkedHashMap<String, Object>();
         m.put("card", card.toString());
         m.put("file", file.toString());
+        if (masked()) {
+            m.put("process", process.kind());
+            m.put("eps", ((ProcessSpec.Masked) process).eps());
+            m.put("shape", shape.dims());
+            m.put("vocabSize", vocab.size());
+            m.put("timeConditioned", timeInput != null);
+            if (referenceTexts != null) m.put("referenceTexts", referenceTexts.toString());
+            return m;
+        }
         m.put("prediction", prediction.id);
         m.put("process", process.kind());
         if (process instanceof fksteer.process.ProcessSpec.Vp vp && vp.clipSample() > 0) m.put("clipSample", vp.clipSample());

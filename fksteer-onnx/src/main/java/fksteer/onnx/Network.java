@@ -40,6 +40,9 @@ final class Network implements AutoCloseable {
     private final String sampleName, outName, timeName, labelName;
     private final long[] inDims;
     private final int inSize;
+    /** Whether the sample input takes int64 ids (a token network's), fed from whole-number floats. */
+    private final boolean ids;
+    private LongBuffer inIds;
     private long[] outDims;
     private int outSize;
     private final int batch;
@@ -67,6 +70,12 @@ final class Network implements AutoCloseable {
      */
     Network(Graph g, String sampleName, String sampleField, Shape sample, String timeName, String timeField, boolean integralTime,
             String labelName, String labelField, Shape outShape, int maxBatch) {
+        this(g, sampleName, sampleField, sample, false, timeName, timeField, integralTime, labelName, labelField, outShape, maxBatch);
+    }
+
+    /** @param tokenIds whether the sample input takes int64 token ids (given as whole-number floats) rather than float32 samples */
+    Network(Graph g, String sampleName, String sampleField, Shape sample, boolean tokenIds, String timeName, String timeField, boolean integralTime,
+            String labelName, String labelField, Shape outShape, int maxBatch) {
         this.g = g;
         this.env = Graph.env(g.setting);
         this.sampleName = sampleName;
@@ -75,8 +84,11 @@ final class Network implements AutoCloseable {
         List<String> named = new ArrayList<>();
         TensorInfo si = input(sampleName, sampleField);
         named.add(sampleName);
-        if (si.type != OnnxJavaType.FLOAT)
+        this.ids = tokenIds;
+        if (!tokenIds && si.type != OnnxJavaType.FLOAT)
             throw g.mismatch(sampleField + " names input " + Quote.of(sampleName) + ", which takes " + Graph.typeName(si) + "; samples are fed as float32");
+        if (tokenIds && si.type != OnnxJavaType.INT64)
+            throw g.mismatch(sampleField + " names input " + Quote.of(sampleName) + ", which takes " + Graph.typeName(si) + "; token ids are fed as int64");
         long[] ss = si.getShape();
         int[] dims = sample.dims();
         if (ss.length != dims.length + 1)
@@ -219,7 +231,10 @@ final class Network implements AutoCloseable {
     private void reserve(int m) {
         if (m <= rows) return;
         int r = Math.min(batch, Math.max(m, 2 * rows));
-        in = floats((long) r * inSize);
+        if (ids) {
+            if ((long) r * inSize > Integer.MAX_VALUE / 8) throw new BadInputException("an ONNX batch of " + (long) r * inSize + " ids is too large; lower --max-batch");
+            inIds = ByteBuffer.allocateDirect(8 * r * inSize).order(ByteOrder.nativeOrder()).asLongBuffer();
+        } else in = floats((long) r * inSize);
         out = outDims != null ? floats((long) r * outSize) : null;     // a symbolic output is read from ONNX Runtime's own tensor
         rows = r;
     }
@@ -229,9 +244,18 @@ final class Network implements AutoCloseable {
         List<OnnxTensor> made = new ArrayList<>(4);
         try {
             Map<String, OnnxTensor> feeds = new HashMap<>(4);
-            in.clear();
-            in.put(x, start * inSize, m * inSize);
-            feeds.put(sampleName, track(made, OnnxTensor.createTensor(env, view(in, m * inSize), withBatch(m, inDims))));
+            if (ids) {
+                inIds.clear();
+                for (int i = start * inSize, end = (start + m) * inSize; i < end; i++) inIds.put((long) x[i]);
+                LongBuffer v = inIds.duplicate();
+                v.clear();
+                v.limit(m * inSize);
+                feeds.put(sampleName, track(made, OnnxTensor.createTensor(env, v.slice(), withBatch(m, inDims))));
+            } else {
+                in.clear();
+                in.put(x, start * inSize, m * inSize);
+                feeds.put(sampleName, track(made, OnnxTensor.createTensor(env, view(in, m * inSize), withBatch(m, inDims))));
+            }
             if (time != null) feeds.put(timeName, track(made, perCall(time, timeType, timeBytes, m, i -> timeValue)));
             if (label != null) feeds.put(labelName, track(made, perCall(label, labelType, labelBytes, m, i -> labels[start + i])));
             if (out != null) {

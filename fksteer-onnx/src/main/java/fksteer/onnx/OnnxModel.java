@@ -6,6 +6,8 @@ import fksteer.process.Condition;
 import fksteer.process.Process;
 import fksteer.process.Shape;
 import fksteer.reward.Reward;
+import fksteer.text.CharNGram;
+import fksteer.text.TextRewards;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,18 +29,21 @@ public final class OnnxModel implements AutoCloseable {
     private final ModelCard card;
     private final OnnxOptions options;
     private final OnnxDenoiser network;
+    private final OnnxTokenDenoiser tokens;
     private final OnnxDecoder decoder;
     private final List<AutoCloseable> opened = new ArrayList<>();
+    private CharNGram ngram;
 
     private OnnxModel(ModelCard card, OnnxOptions options) {
         this.card = card;
         this.options = options;
-        this.network = new OnnxDenoiser(card, options);
+        this.network = card.masked() ? null : new OnnxDenoiser(card, options);
+        this.tokens = card.masked() ? new OnnxTokenDenoiser(card, options) : null;
         OnnxDecoder dec = null;
         try {
             if (card.decoder() != null) dec = new OnnxDecoder(card.decoder(), card.shape(), Quote.of(card.card().toString(), 0, 300), options);
         } catch (RuntimeException e) {
-            network.close();
+            if (network != null) network.close();
             throw e;
         }
         this.decoder = dec;
@@ -54,8 +59,21 @@ public final class OnnxModel implements AutoCloseable {
         return card;
     }
 
+    /** The network of a model of points. @throws IllegalStateException for a masked model (see {@link #tokenNetwork}) */
     public OnnxDenoiser network() {
+        if (network == null) throw new IllegalStateException("a masked model's network is tokenNetwork()");
         return network;
+    }
+
+    /** The network of a masked (token) model. @throws IllegalStateException for a model of points */
+    public OnnxTokenDenoiser tokenNetwork() {
+        if (tokens == null) throw new IllegalStateException("a model of points has no token network");
+        return tokens;
+    }
+
+    /** Nanoseconds spent inside ONNX Runtime's run calls of the model's network so far. */
+    public long inferenceNanos() {
+        return network != null ? network.inferenceNanos() : tokens.inferenceNanos();
     }
 
     /** The decoder, or null when the card has none. */
@@ -74,6 +92,11 @@ public final class OnnxModel implements AutoCloseable {
      */
     public Process process(Condition condition) {
         InvalidSettingException.require(condition != null, "condition", "is required (Condition.NONE for none)");
+        if (tokens != null) {
+            InvalidSettingException.require(condition.none(), "condition", "does not apply to the masked model " + Quote.of(String.valueOf(card.card().getFileName()), 0, 200)
+                    + ": it takes no class (condition a text model with a prompt)");
+            return ((fksteer.process.ProcessSpec.Masked) card.process()).bindTokens(tokens);
+        }
         if (card.conditional() && card.nullClass() < 0) {
             InvalidSettingException.require(!condition.none(), "condition", "is needed: the model " + network.name()
                     + " takes a class (0.." + (card.classes() - 1) + ") and its card gives no \"null\" id for an unconditional run");
@@ -88,8 +111,30 @@ public final class OnnxModel implements AutoCloseable {
      * card has one. Scorers opened here close with the model.
      */
     public Reward reward(String spec) {
+        if (tokens != null) return TextRewards.parse(spec, card.vocab(), card.size(), this::referenceModel);
         Reward r = OnnxRewards.parse(spec, rewardShape(), options, opened);
         return decoded(r);
+    }
+
+    /**
+     * A masked model's character n-gram model ({@link CharNGram#DEFAULT_ORDER}), fitted on its card's
+     * "referenceTexts" on first use: the perplexity reward's and the text demo's fluency measure.
+     *
+     * @throws InvalidSettingException naming reward when the card names no reference texts
+     */
+    public synchronized CharNGram referenceModel() {
+        if (ngram == null) {
+            if (card.referenceTexts() == null)
+                throw new InvalidSettingException("reward", "perplexity needs the n-gram model of the card's \"referenceTexts\", and "
+                        + Quote.of(String.valueOf(card.card().getFileName()), 0, 200) + " names none");
+            String where = Quote.of(card.card().toString(), 0, 300) + ": field \"referenceTexts\" " + Quote.of(card.referenceTexts().toString(), 0, 200) + ": ";
+            try {
+                ngram = CharNGram.fit(TextRewards.readTexts(card.referenceTexts(), where), CharNGram.DEFAULT_ORDER);
+            } catch (fksteer.io.BadInputException e) {
+                throw new InvalidSettingException("model", ": " + e.getMessage());
+            }
+        }
+        return ngram;
     }
 
     /** r behind the card's decoder (r scores decoded samples), or r itself without a decoder. */
@@ -101,6 +146,7 @@ public final class OnnxModel implements AutoCloseable {
     public void close() {
         OnnxRewards.closeAll(opened);
         if (decoder != null) decoder.close();
-        network.close();
+        if (network != null) network.close();
+        if (tokens != null) tokens.close();
     }
 }
