@@ -366,6 +366,9 @@ final class SteerCommand implements Callable<Integer> {
     }
 
     private Sampler ode(Sampler s) {
+        if (s.kind() == Sampler.Kind.ANCESTRAL && method.equals("zeroth-order"))
+            throw new IllegalArgumentException("--method zeroth-order searches over continuous initial noise, and a masked (text) model starts from "
+                    + "all-mask sequences: use fk, best-of-n or search-over-paths");
         if (s.stochastic() && !(method.equals("search-over-paths") && s.kind() == Sampler.Kind.ANCESTRAL))
             throw new IllegalArgumentException("--sampler for " + method + " must be deterministic: euler, midpoint, heun or rk4 (flows), "
                     + "ddim with --eta 0 (vp)");

@@ -322,6 +322,8 @@ public record FkSteering(int particles, int steps, Sampler sampler, double lambd
         long[] stepRng = Noise.stepStreams(seed, k);
         long[] resRng = Rng.single(seed, "resampling");
         LearnedReward learned = this.learned;
+        if (intermediate == Intermediate.LEARNED && x.discrete())
+            throw new InvalidSettingException("intermediate", "learned regresses on continuous states; a token process takes xt, x1hat or many:K");
         if (intermediate == Intermediate.LEARNED && learned == null) {
             progress.progress(0, 1, "training the learned reward");
             // trained on its own counters: its cost is reported apart from sampling

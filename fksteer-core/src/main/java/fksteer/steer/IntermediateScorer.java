@@ -49,8 +49,6 @@ final class IntermediateScorer {
         this.buf = kind == Intermediate.XT || kind == Intermediate.LEARNED ? null : like.like(rows);
         this.rbuf = kind == Intermediate.MANY ? new double[rows] : null;
         this.lookRng = kind == Intermediate.MANY ? Rng.streams(Rng.subSeed(seed, "many-sample-lookahead"), rows) : null;
-        if (kind == Intermediate.LEARNED && like.discrete())
-            throw new fksteer.io.InvalidSettingException("intermediate", "learned regresses on continuous states; a token process takes xt, x1hat or many:K");
         if (kind == Intermediate.LOOKAHEAD) process.deterministicSampler();   // a process without one says so now, not at the first scoring
         if (kind == Intermediate.LEARNED && learned == null) throw new IllegalArgumentException("learned intermediate reward missing");
     }
