@@ -37,7 +37,8 @@ class SettingNamesTest {
      */
     static final Set<String> JAVA_ONLY = Set.of("dim", "spec", "snapshotEvery",
             "betaStart", "betaEnd", "trainSteps", "schedule", "prediction", "timestepSpacing", "clipSample",
-            "mixture", "classes", "process", "noiseAt", "shift", "shape", "features", "samples", "n", "order", "texts");
+            "mixture", "classes", "process", "noiseAt", "shift", "shape", "features", "samples", "n", "order", "texts",
+            "eps", "vocab");
 
     @Test
     void everySettingTheLibraryNamesIsAFlagOfTheCli() throws IOException {

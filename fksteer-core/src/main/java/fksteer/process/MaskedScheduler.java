@@ -38,7 +38,7 @@ public final class MaskedScheduler {
     MaskedScheduler(double eps, double from, int steps, int length, int vocab, int mask) {
         InvalidSettingException.require(eps > 0 && eps < 1, "eps", "must be in (0, 1), got " + eps);
         InvalidSettingException.require(steps >= 1, "steps", "must be >= 1, got " + steps);
-        InvalidSettingException.require(from > 0 && from <= 1, "time", "must be in (0, 1], got " + from);
+        if (!(from > 0 && from <= 1)) throw new IllegalArgumentException("a masked chain starts at a masking time in (0, 1], got " + from);
         this.eps = eps;
         this.length = length;
         this.vocab = vocab;
