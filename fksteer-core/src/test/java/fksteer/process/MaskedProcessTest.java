@@ -30,6 +30,36 @@ class MaskedProcessTest {
     /** A non-product distribution over the 8 sequences of {0, 1}^3: positions are correlated. */
     static final TokenTable CORRELATED = new TokenTable(L, T, new double[] {0.30, 0.05, 0.02, 0.13, 0.07, 0.11, 0.04, 0.28});
 
+    /** The logits of a test network. */
+    interface Logits {
+        void logits(int[] tokens, int n, float t, float[] out);
+    }
+
+    /** A network over {0, 1} and the mask with the given logits, time-conditioned or not. */
+    static TokenDenoiser network(boolean timed, Logits f) {
+        return new TokenDenoiser() {
+            public int length() {
+                return L;
+            }
+
+            public int vocabSize() {
+                return T + 1;
+            }
+
+            public int maskId() {
+                return M;
+            }
+
+            public boolean timeConditioned() {
+                return timed;
+            }
+
+            public void logits(int[] tokens, int n, float t, float[] out) {
+                f.logits(tokens, n, t, out);
+            }
+        };
+    }
+
     static MaskedProcess process(TokenDenoiser net) {
         return ProcessSpec.Masked.logLinear().bindTokens(net);
     }
@@ -189,24 +219,10 @@ class MaskedProcessTest {
     void unmaskedTokensAreCarriedOver() {
         int steps = 12, n = 3000;
         // a network that, at every position, puts nearly all its mass on token 0
-        TokenDenoiser loud = new TokenDenoiser() {
-            public int length() {
-                return L;
-            }
-
-            public int vocabSize() {
-                return T + 1;
-            }
-
-            public int maskId() {
-                return M;
-            }
-
-            public void logits(int[] tokens, int m, float t, float[] out) {
-                CORRELATED.logits(tokens, m, t, out);
-                for (int i = 0; i < m * L; i++) if (tokens[i] != M) out[i * (T + 1)] = 50f;   // unmasked positions: "change me to 0"
-            }
-        };
+        TokenDenoiser loud = network(false, (tokens, m, t, out) -> {
+            CORRELATED.logits(tokens, m, t, out);
+            for (int i = 0; i < m * L; i++) if (tokens[i] != M) out[i * (T + 1)] = 50f;   // unmasked positions: "change me to 0"
+        });
         MaskedProcess.MaskedChain chain = process(loud).chain(MaskedProcess.ANCESTRAL, steps, n);
         Particles p = chain.newParticles(n);
         chain.initialNoise(p, 2);
@@ -250,27 +266,7 @@ class MaskedProcessTest {
     @Test
     void theCacheSkipsUnchangedSequencesAndChangesNothing() {
         int steps = 40, n = 500;
-        TokenDenoiser timed = new TokenDenoiser() {     // the same network, declared time-conditioned: never cached
-            public int length() {
-                return L;
-            }
-
-            public int vocabSize() {
-                return T + 1;
-            }
-
-            public int maskId() {
-                return M;
-            }
-
-            public boolean timeConditioned() {
-                return true;
-            }
-
-            public void logits(int[] tokens, int m, float t, float[] out) {
-                CORRELATED.logits(tokens, m, t, out);
-            }
-        };
+        TokenDenoiser timed = network(true, CORRELATED::logits);    // the same network, declared time-conditioned: never cached
         int[][] finals = new int[2][];
         long[] nfe = new long[2];
         TokenDenoiser[] nets = {CORRELATED, timed};
@@ -364,23 +360,7 @@ class MaskedProcessTest {
         assertEquals("model", assertThrows(InvalidSettingException.class,
                 () -> new ProcessSpec.Masked(1e-3).bind(null, null, Condition.NONE)).setting());
         // a network that gives NaN is refused at the step that sees it
-        TokenDenoiser nan = new TokenDenoiser() {
-            public int length() {
-                return L;
-            }
-
-            public int vocabSize() {
-                return T + 1;
-            }
-
-            public int maskId() {
-                return M;
-            }
-
-            public void logits(int[] tokens, int m, float t, float[] out) {
-                Arrays.fill(out, 0, m * L * (T + 1), Float.NaN);
-            }
-        };
+        TokenDenoiser nan = network(false, (tokens, m, t, out) -> Arrays.fill(out, 0, m * L * (T + 1), Float.NaN));
         Chain bad = process(nan).chain(MaskedProcess.ANCESTRAL, 5, 4);
         Particles q = bad.newParticles(4);
         bad.initialNoise(q, 0);
