@@ -260,12 +260,16 @@ public final class TextDemo {
                         r.get("positiveRateSe"), r.get("meanReward"), r.get("perplexity"), r.get("distinct2"), r.get("distinct3"), r.get("nfePerText"),
                         r.get("rewardCallsPerText"), r.get("secondsPerText")));
             b.append("\nFK against best-of-N at equal k, AFINN positive rate, paired over prompts and seeds:\n\n");
+            List<String> holds = new ArrayList<>(), not = new ArrayList<>();
             for (Map.Entry<String, Object> c : ((Map<String, Object>) e.get("pairedPositiveRate")).entrySet()) {
                 Map<String, Object> m = (Map<String, Object>) c.getValue();
                 b.append(String.format(Locale.ROOT, "- %s: difference %+.3f ± %.3f (z %.2f, %d pairs)%n", c.getKey(), m.get("meanDifference"), m.get("se"),
                         m.get("z"), m.get("pairs")));
+                (((Double) m.get("z")) > 2.33 ? holds : not).add(c.getKey().substring(0, c.getKey().indexOf(' ')).replace("fk-", "k = "));
             }
-            b.append('\n');
+            b.append(String.format(Locale.ROOT, "%nThe paper's shape, FK well above best-of-N at equal k on the held-out judge (here: a paired z > 2.33), "
+                    + "%s.%n%n", holds.isEmpty() ? "does not hold at any k" : "holds at " + String.join(", ", holds)
+                    + (not.isEmpty() ? " and not at " + String.join(", ", not) : "")));
         }
         b.append("Positive rate: the share of output texts whose AFINN-165 score is > 0 (± one binomial standard error); AFINN is never "
                 + "steered with. Perplexity: exp of the mean negative log-likelihood per character (end of text included) under the "
