@@ -51,6 +51,9 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output FILE.json")
     Path out;
 
+    @Option(names = "--prompt", description = "text models: the text every sample starts with, kept as is while the model writes the rest")
+    String prompt;
+
     @Option(names = "--plot", description = "scatter plot of the samples, axes fitted to them (PNG); for an ONNX card's [C, H, W] images "
             + "(C = 1 or 3), a grid of the samples (at most 1024) over the card's dataRange; a decoder's images over their own min..max")
     Path plot;
@@ -83,7 +86,7 @@ final class SampleCommand implements Callable<Integer> {
         loaded.refuseUnused();
         OnnxFlags.Drawn drawn = plot == null ? null : loaded.requirePlottable("--plot");
         if (trajectoryPlot != null) loaded.requirePlottable("--trajectory-plot");
-        Process f = loaded.process.counted();
+        Process f = loaded.prompted(prompt).counted();
         Sampler s = processOptions.sampler(f, false);
         if ((drawn == OnnxFlags.Drawn.POINTS || trajectoryPlot != null) && f.dim() < 2)
             throw new IllegalArgumentException("--plot needs a model of dimension >= 2, this one has " + f.dim());
@@ -92,13 +95,14 @@ final class SampleCommand implements Callable<Integer> {
                 (drawn == OnnxFlags.Drawn.IMAGES ? f.shape() : loaded.onnx.decoder().outputShape()).dims(),
                 drawn == OnnxFlags.Drawn.DECODED_IMAGES, particles, false, title);
         Memory.Footprint footprint = Memory.sample(s, f.dim(), drawn == OnnxFlags.Drawn.POINTS, trajectoryPlot != null);
+        if (f instanceof fksteer.process.MaskedProcess mp) footprint = Memory.plus(footprint, mp.cacheBytes(1));   // the cached model output
         Memory.require(particles, grid == null ? footprint : Memory.plus(footprint, grid.bytesPerImage()));
         int d = f.dim();
         long t0 = System.nanoTime();
         Chain chain = f.chain(s, steps, particles);
         Particles p = chain.newParticles(particles);
         chain.initialNoise(p, seed);
-        float[] x = p.floats();
+        float[] x = p.discrete() ? null : p.floats();
         long[] rng = Noise.stepStreams(seed, particles);
         List<Panel> traj = new ArrayList<>();
         int[] snap = new int[9];
@@ -129,17 +133,25 @@ final class SampleCommand implements Callable<Integer> {
         cfg.put("threads", Parallel.threads());
         loaded.record(cfg);
         Map<String, Object> o = new LinkedHashMap<>();
-        o.put("samples", Json.rows(x, particles, d));
-        o.put("shape", f.shape().dims());                       // each row of "samples" is one sample of this shape, flat
-        float[] decoded = loaded.decoded(x, particles);
-        if (decoded != null) o.put("decoded", Json.rows(decoded, particles, loaded.decodedSize()));
+        float[] decoded = null;
+        if (p.discrete()) {
+            o.put("texts", loaded.texts(p.tokens(), particles));
+            o.put("tokens", Json.rows(p.tokens(), particles, d));
+            if (prompt != null) o.put("prompt", prompt);
+        } else {
+            o.put("samples", Json.rows(x, particles, d));
+            o.put("shape", f.shape().dims());                   // each row of "samples" is one sample of this shape, flat
+            decoded = loaded.decoded(x, particles);
+            if (decoded != null) o.put("decoded", Json.rows(decoded, particles, loaded.decodedSize()));
+        }
         o.put("nfe", f.nfe());
         o.put("wallSeconds", Validate.seconds(wall));
         if (d == 2 && Validate.isCheckerboard(model)) o.put("onSupportFraction", fksteer.data.Checkerboard.onSupportFraction(x, particles, null));
         o.put("config", cfg);
+        float[] dec = decoded;
         outputs.write(() -> {
             Json.write(out, o);
-            if (grid != null) grid.write(plot, title, grid.decoded() ? decoded : x, grid.decoded() ? null : loaded.dataRange(), null);
+            if (grid != null) grid.write(plot, title, grid.decoded() ? dec : x, grid.decoded() ? null : loaded.dataRange(), null);
             else if (plot != null) Plots.panels(plot, null, List.of(Panel.of(title, x, particles, d)), 480, 1);
             if (trajectoryPlot != null) Plots.panels(trajectoryPlot, title + ": noise to data", traj, 260, 9);
             return null;

@@ -55,7 +55,9 @@ record Meter(Process process, CountingReward reward, long startNanos) {
         if (out.discrete())
             return build(method, new float[0], java.util.Arrays.copyOf(out.tokens(), n * d), n, d, logWeights, rewards, diagnostics, snapshots,
                     warnings, excludedSeconds);
-        return result(method, out.floatsCopy(), n, d, logWeights, rewards, diagnostics, snapshots, warnings, excludedSeconds);
+        float[] x = out.floats();          // the state itself when it holds exactly the output rows (no second copy of a large batch)
+        return result(method, x.length == (long) n * d ? x : out.floatsCopy(), n, d, logWeights, rewards, diagnostics, snapshots, warnings,
+                excludedSeconds);
     }
 
     /** The result of n points x (n x d). */
