@@ -44,43 +44,28 @@ public final class Main implements Runnable {
                 return 1;
             }
         }
-        CommandLine cl = new CommandLine(new Main());
+        return execute(new CommandLine(new Main()), args, out, err);
+    }
+
+    /**
+     * Runs a command line the way every fksteer command runs (fksteer batch's too): bad input is one
+     * line on err and exit code 2; a failed write, an I/O error or the heap running out exit 1.
+     */
+    public static int execute(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
+        configured(cl);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setUsageHelpWidth(220); // never wrap the runnable examples in the footers
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println(ex.getCommandLine().getCommandSpec().qualifiedName(" ") + ": " + oneLine(ex.getMessage()) + " (see --help)");
+            err.println(parameterError(ex));
             err.flush();
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, c, parse) -> {
-            String prefix = c.getCommandSpec().qualifiedName(" ") + ": ";   // "fksteer demo images: ..."
-            if (outOfMemory(ex) != null) return outOfMemory(err, prefix);
-            if (ex instanceof Outputs.CannotWriteException cannot) {
-                err.println(prefix + oneLine(cannot.getMessage()));
-                err.flush();
-                return 1;
-            }
-            if (ex instanceof InvalidSettingException bad) {
-                err.println(prefix + oneLine(bad.message(Main::flag)));
-                err.flush();
-                return EXIT_BAD_INPUT;
-            }
-            if (ex instanceof BadInputException || ex instanceof IllegalArgumentException) {
-                err.println(prefix + oneLine(ex.getMessage()));
-                err.flush();
-                return EXIT_BAD_INPUT;
-            }
-            if (ex instanceof java.io.IOException) {
-                err.println(prefix + "I/O error: " + oneLine(String.valueOf(ex.getMessage())));
-                err.flush();
-                return 1;
-            }
-            err.println(prefix + "internal error: " + ex);
-            if (Boolean.getBoolean("fksteer.debug")) ex.printStackTrace(err);
+            Failure f = failure(ex, c.getCommandSpec().qualifiedName(" ") + ": ");   // "fksteer demo images: ..."
+            err.println(f.line());
+            if (f.internal() && Boolean.getBoolean("fksteer.debug")) ex.printStackTrace(err);
             err.flush();
-            return 1;
+            return f.exitCode();
         });
         try {
             return cl.execute(args);
@@ -88,6 +73,35 @@ public final class Main implements Runnable {
             // picocli hands Exceptions to the handler above; an Error comes straight through
             return outOfMemory(err, commandPrefix(cl, args));
         }
+    }
+
+    /** The parser settings of every fksteer command line. */
+    static CommandLine configured(CommandLine cl) {
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpWidth(220); // never wrap the runnable examples in the footers
+        return cl;
+    }
+
+    /** The line a command prints for flags it cannot parse ("fksteer steer: Unknown option ... (see --help)"). */
+    static String parameterError(CommandLine.ParameterException ex) {
+        return ex.getCommandLine().getCommandSpec().qualifiedName(" ") + ": " + oneLine(ex.getMessage()) + " (see --help)";
+    }
+
+    /** How a command failed: the one line it prints on stderr, its exit code, and whether it is a bug. */
+    record Failure(String line, int exitCode, boolean internal) {}
+
+    /**
+     * The line and exit code of an exception a command threw, prefix being "fksteer steer: ": bad input
+     * exits 2; an output that cannot be written, an I/O error, the heap running out or a bug exit 1.
+     */
+    static Failure failure(Throwable ex, String prefix) {
+        if (outOfMemory(ex) != null) return new Failure(prefix + outOfMemoryMessage(), 1, false);
+        if (ex instanceof Outputs.CannotWriteException cannot) return new Failure(prefix + oneLine(cannot.getMessage()), 1, false);
+        if (ex instanceof InvalidSettingException bad) return new Failure(prefix + oneLine(bad.message(Main::flag)), EXIT_BAD_INPUT, false);
+        if (ex instanceof BadInputException || ex instanceof IllegalArgumentException)
+            return new Failure(prefix + oneLine(ex.getMessage()), EXIT_BAD_INPUT, false);
+        if (ex instanceof java.io.IOException) return new Failure(prefix + "I/O error: " + oneLine(String.valueOf(ex.getMessage())), 1, false);
+        return new Failure(prefix + "internal error: " + oneLine(String.valueOf(ex)), 1, true);
     }
 
     /** The OutOfMemoryError in t's cause chain, or null. */
@@ -99,18 +113,22 @@ public final class Main implements Runnable {
 
     /** One line, exit code 1: the heap ran out despite the estimate (or where there is none). */
     private static int outOfMemory(PrintWriter err, String prefix) {
-        long max = Runtime.getRuntime().maxMemory(), mb = Math.max(64, 2 * ((max + (1L << 20) - 1) >> 20));
-        String twice = mb >= 4096 ? ((mb + 1023) >> 10) + "g" : mb + "m";
-        err.println(prefix + "out of memory (the Java heap is at most " + Memory.size(max) + "); raise it, e.g. FKSTEER_JVM_OPTS=-Xmx"
-                + twice + ", or make the run smaller (--particles, --batch)");
+        err.println(prefix + outOfMemoryMessage());
         err.flush();
         return 1;
     }
 
+    private static String outOfMemoryMessage() {
+        long max = Runtime.getRuntime().maxMemory(), mb = Math.max(64, 2 * ((max + (1L << 20) - 1) >> 20));
+        String twice = mb >= 4096 ? ((mb + 1023) >> 10) + "g" : mb + "m";
+        return "out of memory (the Java heap is at most " + Memory.size(max) + "); raise it, e.g. FKSTEER_JVM_OPTS=-Xmx"
+                + twice + ", or make the run smaller (--particles, --batch)";
+    }
+
     private static String commandPrefix(CommandLine cl, String[] args) {
         for (String a : args)
-            if (cl.getSubcommands().containsKey(a)) return "fksteer " + a + ": ";
-        return "fksteer: ";
+            if (cl.getSubcommands().containsKey(a)) return cl.getCommandName() + " " + a + ": ";
+        return cl.getCommandName() + ": ";
     }
 
     /** Library settings whose flag is not their Java name in kebab case. */

@@ -52,25 +52,36 @@ final class OnnxFlags {
 
     /** Opens --model: a model card (a .json whose "type" is "onnx") through ONNX Runtime, else as Models.loadProcess does. */
     Loaded open(String model, Condition condition) {
+        return open(model, condition, null);
+    }
+
+    /**
+     * {@link #open(String, Condition)}, taking a card's ONNX sessions from sessions (null: open them
+     * here, closed with the Loaded); sessions taken from there stay open for the next run.
+     */
+    Loaded open(String model, Condition condition, ModelSessions sessions) {
         OnnxOptions o = options();
-        if (model != null && model.toLowerCase(Locale.ROOT).endsWith(".json")) {
-            Path p;
-            try {
-                p = Path.of(model);
-            } catch (java.nio.file.InvalidPathException e) {
-                p = null;
-            }
-            if (p != null && ModelCard.isCard(p)) {
-                OnnxModel m = OnnxModel.load(p, o);
-                try {
-                    return new Loaded(m.process(condition), m, o);
-                } catch (RuntimeException e) {
-                    m.close();
-                    throw e;
-                }
-            }
+        Path card = card(model);
+        if (card == null) return new Loaded(Models.loadProcess(model, condition), null, o, true);
+        OnnxModel m = sessions == null ? OnnxModel.load(card, o) : sessions.open(card, o);
+        try {
+            return new Loaded(m.process(condition), m, o, sessions == null);
+        } catch (RuntimeException e) {
+            if (sessions == null) m.close();
+            throw e;
         }
-        return new Loaded(Models.loadProcess(model, condition), null, o);
+    }
+
+    /** The model card --model names, or null when it is not a card (a built-in, safetensors or mixture model). */
+    static Path card(String model) {
+        if (model == null || !model.toLowerCase(Locale.ROOT).endsWith(".json")) return null;
+        Path p;
+        try {
+            p = Path.of(model);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        return ModelCard.isCard(p) ? p : null;
     }
 
     /** What a plot draws: points (the first two coordinates), the samples as images, or the decoder's images of them. */
@@ -107,19 +118,22 @@ final class OnnxFlags {
         /** The ONNX model, or null for a built-in, safetensors or mixture model. */
         final OnnxModel onnx;
         private final OnnxOptions options;
+        /** Whether the ONNX model closes with this (false: it is a shared session of {@link ModelSessions}). */
+        private final boolean owned;
         private final List<AutoCloseable> opened = new ArrayList<>();
         private boolean onnxReward;
 
-        Loaded(Process process, OnnxModel onnx, OnnxOptions options) {
+        Loaded(Process process, OnnxModel onnx, OnnxOptions options, boolean owned) {
             this.process = process;
             this.onnx = onnx;
             this.options = options;
+            this.owned = owned;
         }
 
         /** --reward, with onnx:FILE[:class=C] terms, scoring what the model's decoder gives when its card has one. */
         Reward reward(String spec) {
             int before = opened.size();
-            Reward r = onnx != null ? onnx.reward(spec) : OnnxRewards.parse(spec, process.shape(), options, opened);
+            Reward r = onnx != null ? onnx.reward(spec, opened) : OnnxRewards.parse(spec, process.shape(), options, opened);
             onnxReward = opened.size() > before;
             return r;
         }
@@ -197,7 +211,7 @@ final class OnnxFlags {
         @Override
         public void close() {
             OnnxRewards.closeAll(opened);
-            if (onnx != null) onnx.close();
+            if (onnx != null && owned) onnx.close();
         }
     }
 }

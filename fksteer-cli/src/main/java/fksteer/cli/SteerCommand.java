@@ -177,18 +177,50 @@ final class SteerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         java.io.PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         Validate.threads(threads, "fksteer steer", stderr);
-        Validate.positive("--particles", particles, 50_000_000);
-        Validate.positive("--steps", steps, 1_000_000);
-        canonicalMethod();
+        checkSettings();
         Outputs outputs = new Outputs();
         outputs.file("out", out, ".json");
         outputs.file("plot", plot, ".png");
         try (OnnxFlags.Loaded loaded = onnxFlags.open(model, processOptions.condition())) {
-            return run(loaded, outputs, stdout, stderr);
+            Run run = compute(loaded, stderr, quiet);
+            for (String w : run.res.warnings()) stderr.println("fksteer steer: warning: " + w);
+            SteerResult res = run.res;
+            outputs.write(() -> {
+                Json.write(out, run.json);
+                if (run.grid != null) drawImages(run.grid, run.title, res, run.decoded, loaded);
+                else if (plot != null) plot(res, run.reward);
+                return null;
+            });
+            stdout.printf(Locale.ROOT, "%s: %d samples, mean reward %.4g, max %.4g, nfe %d, reward calls %d, %.3f s -> %s%n",
+                    res.method(), res.n(), res.weightedMeanReward(), res.maxReward(), res.nfe(), res.rewardCalls(), res.wallSeconds(), out);
+            return 0;
         }
     }
 
-    private int run(OnnxFlags.Loaded loaded, Outputs outputs, java.io.PrintWriter stdout, java.io.PrintWriter stderr) throws Exception {
+    /** The checks made before anything is opened: sizes, the method and the options it reads. */
+    private void checkSettings() {
+        Validate.positive("--particles", particles, 50_000_000);
+        Validate.positive("--steps", steps, 1_000_000);
+        canonicalMethod();
+    }
+
+    /**
+     * This command's run in process, for {@link SteerJob}: the JSON object {@code steer} writes to
+     * --out, computed with the model sessions given (which stay open), writing nothing.
+     */
+    Map<String, Object> job(ModelSessions sessions) throws Exception {
+        if (plot != null) throw new IllegalArgumentException("--plot is not written by a job: run fksteer steer --plot for the figure of one job");
+        checkSettings();
+        try (OnnxFlags.Loaded loaded = onnxFlags.open(model, processOptions.condition(), sessions)) {
+            return compute(loaded, null, true).json;
+        }
+    }
+
+    /** A computed run: the JSON it writes, and what its figure needs. */
+    private record Run(Map<String, Object> json, SteerResult res, Reward reward, String title, ImagePlot grid, float[] decoded) {}
+
+    /** Runs the method on the loaded model; stderr (null for none) shows the progress bar unless quiet. */
+    private Run compute(OnnxFlags.Loaded loaded, java.io.PrintWriter stderr, boolean quiet) throws Exception {
         Process f = loaded.prompted(prompt);
         Reward r = loaded.reward(reward);
         loaded.refuseUnused();
@@ -209,11 +241,14 @@ final class SteerCommand implements Callable<Integer> {
             footprint = Memory.plus(footprint, (double) mp.cacheBytes(1) * (method.equals("search-over-paths") ? 1 + expansions : 1));
         Memory.require(particles, grid == null ? footprint : Memory.plus(footprint, grid.bytesPerImage()));
         SteerResult res;
-        try (ProgressBar bar = ProgressBar.open("steer " + method, stderr, quiet)) {
-            res = m.run(f, r, seed, bar);
-            bar.finish();
+        if (stderr == null) {
+            res = m.run(f, r, seed, fksteer.steer.ProgressListener.NONE);
+        } else {
+            try (ProgressBar bar = ProgressBar.open("steer " + method, stderr, quiet)) {
+                res = m.run(f, r, seed, bar);
+                bar.finish();
+            }
         }
-        for (String w : res.warnings()) stderr.println("fksteer steer: warning: " + w);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("method", res.method());
         float[] decoded = null;
@@ -243,16 +278,7 @@ final class SteerCommand implements Callable<Integer> {
         Map<String, Object> cfg = config(f, smp);
         loaded.record(cfg);
         o.put("config", cfg);
-        float[] dec = decoded;
-        outputs.write(() -> {
-            Json.write(out, o);
-            if (grid != null) drawImages(grid, title, res, dec, loaded);
-            else if (plot != null) plot(res, r);
-            return null;
-        });
-        stdout.printf(Locale.ROOT, "%s: %d samples, mean reward %.4g, max %.4g, nfe %d, reward calls %d, %.3f s -> %s%n",
-                res.method(), res.n(), res.weightedMeanReward(), res.maxReward(), res.nfe(), res.rewardCalls(), res.wallSeconds(), out);
-        return 0;
+        return new Run(o, res, r, title, grid, decoded);
     }
 
     /**

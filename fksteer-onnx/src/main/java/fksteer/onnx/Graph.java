@@ -45,7 +45,7 @@ final class Graph implements AutoCloseable {
     /** The shared environment; ONNX Runtime's own log shows errors only. */
     static OrtEnvironment env(String setting) {
         try {
-            return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "fksteer");
+            return onLargeStack(() -> OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "fksteer"));
         } catch (LinkageError | RuntimeException e) {
             throw new InvalidSettingException(setting, ": ONNX Runtime cannot start on this machine (" + System.getProperty("os.name") + " "
                     + System.getProperty("os.arch") + "): " + Quote.of(String.valueOf(e.getMessage()), 0, 200));
@@ -72,7 +72,7 @@ final class Graph implements AutoCloseable {
             if (o.device().cuda()) addCuda(so, o.device());
             OrtSession s;
             try {
-                s = env.createSession(file.toString(), so);
+                s = createSession(env, file, so);
             } catch (OrtException e) {
                 throw new InvalidSettingException(setting, ": " + where + "ONNX Runtime cannot load it: " + firstLine(e));
             }
@@ -86,6 +86,47 @@ final class Graph implements AutoCloseable {
             throw new InvalidSettingException(setting, ": " + where + "cannot set ONNX Runtime's session options: " + firstLine(e));
         } finally {
             so.close();
+        }
+    }
+
+    /**
+     * Stack of the thread that starts ONNX Runtime and creates sessions. In a JVM started with a long
+     * class path (Spark's 185 jars, 15 KB), starting ONNX Runtime and creating the session of
+     * models/text/fortunes.onnx overran a 1 MB and a 1.5 MB stack (2 MB passed): the JVM died with SIGSEGV
+     * and no error report. The caller's stack is not ours to choose (a Spark task thread, the main thread),
+     * so this is done on a thread of its own; only the pages it touches are ever committed.
+     * SessionStackTest runs the case that crashed.
+     */
+    static final long LARGE_STACK_BYTES = 64L << 20;
+
+    private static OrtSession createSession(OrtEnvironment env, Path file, OrtSession.SessionOptions so) throws OrtException {
+        return onLargeStack(() -> env.createSession(file.toString(), so));
+    }
+
+    /** Runs work on a thread with {@link #LARGE_STACK_BYTES} of stack, and waits for it. */
+    private static <T, X extends Exception> T onLargeStack(java.util.concurrent.Callable<T> work) throws X {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+        Thread t = new Thread(null, task, "fksteer-onnx-start", LARGE_STACK_BYTES);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;        // the work is under way; wait for it, then pass the interrupt on
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException re) throw re;
+                    if (c instanceof Error er) throw er;
+                    @SuppressWarnings("unchecked")
+                    X x = (X) c;                // the checked exception work declares (OrtException)
+                    throw x;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

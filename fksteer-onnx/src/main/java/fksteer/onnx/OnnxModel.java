@@ -111,6 +111,14 @@ public final class OnnxModel implements AutoCloseable {
      * card has one. Scorers opened here close with the model.
      */
     public Reward reward(String spec) {
+        return reward(spec, opened);
+    }
+
+    /**
+     * {@link #reward(String)}, with the scorers it opens added to opened (to be closed by the caller,
+     * while the model stays open for other runs).
+     */
+    public Reward reward(String spec, List<AutoCloseable> opened) {
         if (tokens != null) return TextRewards.parse(spec, card.vocab(), card.size(), this::referenceModel);
         Reward r = OnnxRewards.parse(spec, rewardShape(), options, opened);
         return decoded(r);

@@ -1,0 +1,254 @@
+package fksteer.spark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import fksteer.io.AtomicFiles;
+import fksteer.io.InvalidSettingException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkContext;
+import org.apache.spark.Success$;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Many steering jobs on Spark: the jobs are cut into partitions, each partition runs on an executor
+ * through {@code mapPartitions} ({@link RunJobs}), and the results come back to the driver in the
+ * jobs' order. A failed job is a result line with its error; a failed task is retried by Spark, and
+ * since a job's result depends only on its flags and seed, a retry gives the same lines.
+ *
+ * <pre>{@code
+ * try (SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate()) {
+ *     Batch.Summary s = Batch.run(spark, Job.read(Path.of("jobs.jsonl")), Batch.Options.defaults(), Path.of("out"), null);
+ * }
+ * }</pre>
+ */
+public final class Batch {
+    private Batch() {}
+
+    /**
+     * How a batch runs.
+     *
+     * @param partitions how many parts the jobs are cut into (0: four per task slot, at most one job each)
+     * @param threads    worker threads of each job (0: spark.task.cpus); a job's own "threads" wins
+     * @param parquet    where the Parquet copy goes, a path or URI Spark writes to (null: none)
+     * @param failAfter  tests only: the id of a job after which the first attempt of its task fails
+     */
+    public record Options(int partitions, int threads, String parquet, String failAfter) {
+        public Options {
+            if (partitions < 0) throw new InvalidSettingException("partitions", "must be >= 0 (0 = automatic), got " + partitions);
+            if (threads < 0 || threads > 256) throw new InvalidSettingException("threads", "must be in [1, 256] (0 = spark.task.cpus), got " + threads);
+        }
+
+        public static Options defaults() {
+            return new Options(0, 0, null, null);
+        }
+
+        public Options withPartitions(int p) {
+            return new Options(p, threads, parquet, failAfter);
+        }
+
+        public Options withThreads(int t) {
+            return new Options(partitions, t, parquet, failAfter);
+        }
+
+        public Options withParquet(String uri) {
+            return new Options(partitions, threads, uri, failAfter);
+        }
+
+        Options withFailAfter(String id) {
+            return new Options(partitions, threads, parquet, id);
+        }
+    }
+
+    /** What a batch did: jobs run, failed jobs, partitions, bytes of model files shipped, and the seconds it took. */
+    public record Summary(int jobs, int failed, int partitions, int bundles, long shippedBytes, double seconds) {}
+
+    /** Progress: jobs done, of total. */
+    @FunctionalInterface
+    public interface Progress {
+        void done(long done, long total);
+    }
+
+    /**
+     * Runs the jobs and writes {@code out/results.jsonl} (one line per job, in the jobs' order),
+     * atomically, and the Parquet copy where the options say. out must be a folder that can be written
+     * (checked by the caller before anything runs).
+     */
+    public static Summary run(SparkSession spark, List<Job> jobs, Options options, Path out, Progress progress) throws IOException {
+        long t0 = System.nanoTime();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SparkContext sc = spark.sparkContext();
+        int parts = options.partitions() > 0 ? Math.min(options.partitions(), jobs.size())
+                : Math.min(jobs.size(), Math.max(1, 4 * sc.defaultParallelism()));
+        int threads = options.threads() > 0 ? options.threads() : Math.max(1, sc.getConf().getInt("spark.task.cpus", 1));
+
+        // model files: read once here, shipped once to each executor
+        Map<String, ModelBundle> bundles = new HashMap<>();
+        for (Job j : jobs) {
+            JsonNode n = j.node();
+            JsonNode m = n.get("model"), r = n.get("reward");
+            ModelBundle.add(bundles, m != null && m.isTextual() ? m.asText() : null, r != null && r.isTextual() ? r.asText() : null);
+        }
+        long shipped = ModelBundle.bytes(bundles);
+        if (shipped > ModelBundle.MAX_BYTES)
+            throw new InvalidSettingException("jobs", "the model files the jobs name hold " + shipped + " bytes; a batch ships at most "
+                    + ModelBundle.MAX_BYTES + " (2 GiB)");
+        Broadcast<Map<String, ModelBundle>> shippedBundles = jsc.broadcast(bundles);
+
+        // slice i of the jobs is partition i: one element per partition, so partition sizes are known here
+        List<List<Job>> slices = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) slices.add(new ArrayList<>(jobs.subList((int) ((long) i * jobs.size() / parts), (int) ((long) (i + 1) * jobs.size() / parts))));
+        LongAccumulator done = sc.longAccumulator("fksteer jobs done");
+        JavaRDD<String> results = jsc.parallelize(slices, parts)
+                .mapPartitions(new RunJobs(shippedBundles, threads, done, options.failAfter()))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Listener listener = new Listener(slices, progress);
+        sc.addSparkListener(listener);
+        long count;
+        try {
+            count = results.count();
+        } finally {
+            sc.removeSparkListener(listener);
+        }
+        if (count != jobs.size()) throw new IllegalStateException("the batch gave " + count + " result lines for " + jobs.size() + " jobs");
+        if (progress != null) progress.done(jobs.size(), jobs.size());
+
+        // results.jsonl, in the jobs' order, streamed from the cached partitions
+        int[] failed = {0};
+        AtomicFiles.write(out.resolve("results.jsonl"), os -> {
+            Iterator<String> it = results.toLocalIterator();
+            int i = 0;
+            while (it.hasNext()) {
+                String line = it.next();
+                Job expected = jobs.get(i++);
+                JsonNode n = Job.STRICT.readTree(line);
+                if (!expected.id().equals(n.path("id").asText()))
+                    throw new IllegalStateException("result " + i + " is for job " + n.path("id") + ", expected " + expected.id());
+                if (n.has("error")) failed[0]++;
+                write(os, line);
+            }
+        });
+        if (options.parquet() != null) writeParquet(spark, results, options.parquet());
+        results.unpersist(false);
+        shippedBundles.destroy();
+        return new Summary(jobs.size(), failed[0], parts, bundles.size(), shipped, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void write(OutputStream os, String line) throws IOException {
+        os.write(line.getBytes(StandardCharsets.UTF_8));
+        os.write('\n');
+    }
+
+    /** The columns of the Parquet copy: the summary of each result, and its whole line as JSON. */
+    static final StructType SCHEMA = new StructType()
+            .add("id", DataTypes.StringType, false)
+            .add("ok", DataTypes.BooleanType, false)
+            .add("exitCode", DataTypes.IntegerType, false)
+            .add("error", DataTypes.StringType, true)
+            .add("method", DataTypes.StringType, true)
+            .add("nfe", DataTypes.LongType, true)
+            .add("rewardCalls", DataTypes.LongType, true)
+            .add("meanReward", DataTypes.DoubleType, true)
+            .add("maxReward", DataTypes.DoubleType, true)
+            .add("wallSeconds", DataTypes.DoubleType, true)
+            .add("json", DataTypes.StringType, false);
+
+    static Row row(String line) throws IOException {
+        JsonNode n = Job.STRICT.readTree(line);
+        boolean ok = !n.has("error");
+        return RowFactory.create(n.get("id").asText(), ok, ok ? 0 : n.get("exitCode").asInt(), ok ? null : n.get("error").asText(),
+                ok ? n.path("method").asText() : null, ok ? n.path("nfe").asLong() : null, ok ? n.path("rewardCalls").asLong() : null,
+                ok ? n.path("meanReward").asDouble() : null, ok ? n.path("maxReward").asDouble() : null,
+                ok ? n.path("wallSeconds").asDouble() : null, line);
+    }
+
+    /**
+     * Writes the Parquet copy to a temp folder beside target, then moves it in place (a local target);
+     * an earlier copy is replaced only once the new one is whole.
+     */
+    private static void writeParquet(SparkSession spark, JavaRDD<String> results, String target) throws IOException {
+        Dataset<Row> df = spark.createDataFrame(results.map(Batch::row), SCHEMA);
+        boolean local = !target.contains("://") && !target.startsWith("file:");
+        if (!local) {
+            df.write().mode(SaveMode.Overwrite).parquet(target);
+            return;
+        }
+        Path dst = Path.of(target).toAbsolutePath();
+        Path tmp = dst.resolveSibling("." + dst.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        delete(tmp);
+        try {
+            df.write().parquet(tmp.toUri().toString());
+            Path old = dst.resolveSibling("." + dst.getFileName() + ".old-" + ProcessHandle.current().pid());
+            if (Files.exists(dst, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.move(dst, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, dst, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            delete(old);
+        } finally {
+            delete(tmp);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Counts the jobs of each partition whose task succeeded (once per partition, whatever the retries). */
+    private static final class Listener extends SparkListener {
+        private final int[] sizes;
+        private final long total;
+        private final Progress progress;
+        private final Map<Integer, Boolean> finished = new ConcurrentHashMap<>();
+        private long done;
+
+        Listener(List<List<Job>> slices, Progress progress) {
+            this.sizes = slices.stream().mapToInt(List::size).toArray();
+            this.total = slices.stream().mapToLong(List::size).sum();
+            this.progress = progress;
+        }
+
+        @Override
+        public synchronized void onTaskEnd(SparkListenerTaskEnd e) {
+            if (progress == null || e.reason() != Success$.MODULE$) return;
+            int p = e.taskInfo().partitionId();
+            if (p < 0 || p >= sizes.length || finished.putIfAbsent(p, true) != null) return;
+            done += sizes[p];
+            if (done < total) progress.done(done, total);
+        }
+    }
+
+    /** Prints progress as "fksteer batch: 12/100 jobs done" lines, at most one a second but the first. */
+    static Progress lines(PrintWriter err) {
+        long[] last = {0};
+        return (d, t) -> {
+            long now = System.nanoTime();
+            if (d < t && last[0] != 0 && now - last[0] < 1_000_000_000L) return;
+            last[0] = now;
+            err.println("fksteer batch: " + d + "/" + t + " jobs done");
+            err.flush();
+        };
+    }
+}

@@ -1,0 +1,112 @@
+package fksteer.spark;
+
+import fksteer.io.AtomicFiles;
+import fksteer.io.InvalidSettingException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "batch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run many steering jobs on Apache Spark: one JSON object per line of --jobs, each a fksteer steer run by its flags "
+                + "(\"model\", \"method\", \"reward\", \"particles\", \"seed\", ...) with an \"id\". Writes DIR/results.jsonl (one line per job, "
+                + "in the jobs' order: {\"id\", then the fields fksteer steer writes} or {\"id\", \"error\", \"exitCode\"}) and DIR/results.parquet.",
+                "Exit code: 0 when every job ran, 1 when some failed (their lines say why; the others are written), 2 for bad flags or a bad jobs file."},
+        footer = {"", "Examples:",
+                "  fksteer batch --jobs jobs.jsonl --out results --master local[2]",
+                "  spark-submit --class fksteer.spark.BatchMain fksteer-spark.jar --jobs jobs.jsonl --out results --parquet hdfs:///fksteer/results.parquet"})
+final class BatchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--jobs", required = true, description = "the jobs: a JSON-lines file, one object per line")
+    Path jobs;
+
+    @Option(names = "--out", required = true, description = "output folder (created if missing): results.jsonl and results.parquet")
+    Path out;
+
+    @Option(names = "--master", description = "Spark master: local[N], local[N,F] (F attempts per task), spark://HOST:PORT, yarn, ... "
+            + "(default: spark-submit's, else local[*])")
+    String master;
+
+    @Option(names = "--partitions", description = "parts the jobs are cut into, 1 to 1000000 (default: 4 per task slot, at most one job each)")
+    Integer partitions;
+
+    @Option(names = "--threads", description = "worker threads of each job, 1 to 256 (default: spark.task.cpus); a job's \"threads\" wins; results do not depend on it")
+    Integer threads;
+
+    @Option(names = "--parquet", description = "where the Parquet copy goes: a path or a URI every executor can write (hdfs://, s3a://), or none "
+            + "(default: DIR/results.parquet, on a local master only)")
+    String parquet;
+
+    @Option(names = "--quiet", description = "no progress lines")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (partitions != null && (partitions < 1 || partitions > 1_000_000))
+            throw new IllegalArgumentException("--partitions must be in [1, 1000000], got " + partitions);
+        if (threads != null && (threads < 1 || threads > 256)) throw new IllegalArgumentException("--threads must be in [1, 256], got " + threads);
+        SparkConf conf = new SparkConf();            // spark-submit's settings, when it launched us
+        String m = master != null ? master : conf.get("spark.master", "local[*]");
+        checkMaster(m);
+        boolean local = m.toLowerCase(Locale.ROOT).startsWith("local");
+        String pq = parquet;
+        if (pq == null && !local)
+            throw new IllegalArgumentException("--parquet is needed with the master " + m + ": a path or URI every executor can write "
+                    + "(hdfs://..., s3a://..., a shared folder), or none");
+        if (pq == null) pq = out.resolve("results.parquet").toString();
+        else if (pq.equalsIgnoreCase("none")) pq = null;
+
+        // every path is checked before Spark starts or any job runs
+        List<Job> list = Job.read(jobs);
+        Path real = AtomicFiles.checkFolder("out", out);
+        boolean created = !Files.exists(real);
+        if (created) Files.createDirectory(real);
+        AtomicFiles.check("out", real.resolve("results.jsonl"));
+        if (pq != null && !pq.contains("://") && !pq.startsWith("file:")) AtomicFiles.checkFolder("parquet", Path.of(pq));
+
+        conf.setAppName("fksteer batch").setMaster(m);
+        conf.setIfMissing("spark.ui.enabled", "false");
+        if (local) conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        Batch.Summary s;
+        boolean ok = false;
+        try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
+            spark.sparkContext().setLogLevel("WARN");
+            err.println("fksteer batch: " + list.size() + " jobs on " + m);
+            err.flush();
+            s = Batch.run(spark, list, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq, null),
+                    real, quiet ? null : Batch.lines(err));
+            ok = true;
+        } finally {
+            if (!ok && created) {
+                try (var st = Files.list(real)) {
+                    if (st.findAny().isEmpty()) Files.deleteIfExists(real);
+                }
+            }
+        }
+        stdout.printf(Locale.ROOT, "batch: %d jobs (%d failed) in %d partitions, %.3f s, %.2f jobs/s; model files shipped: %d (%d bytes) -> %s%n",
+                s.jobs(), s.failed(), s.partitions(), s.seconds(), s.jobs() / s.seconds(), s.bundles(), s.shippedBytes(), real.resolve("results.jsonl"));
+        if (s.failed() > 0) {
+            err.println("fksteer batch: " + s.failed() + " of " + s.jobs() + " jobs failed; their lines in results.jsonl hold the error");
+            err.flush();
+            return 1;
+        }
+        return 0;
+    }
+
+    /** A master Spark understands, checked here so a typo is one line, not a stack trace. */
+    static void checkMaster(String m) {
+        String l = m.toLowerCase(Locale.ROOT);
+        if (l.matches("local(\\[(\\*|[1-9][0-9]{0,3})(,[1-9][0-9]{0,3})?\\])?") || l.matches("(spark|k8s|mesos)://\\S+") || l.equals("yarn")) return;
+        throw new IllegalArgumentException("--master must be local, local[N], local[*], local[N,F], spark://HOST:PORT, k8s://... or yarn, got '" + m + "'");
+    }
+}
