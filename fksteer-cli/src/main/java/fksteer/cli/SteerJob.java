@@ -106,6 +106,7 @@ public final class SteerJob {
         Validate.positive("threads", threads, Validate.MAX_THREADS);
         SteerCommand cmd = new SteerCommand();
         CommandLine cl = Main.configured(new CommandLine(cmd));
+        cl.setCommandName("fksteer steer");        // its errors read as steer's do: "fksteer steer: ..."
         List<String> full = new ArrayList<>(args);
         full.add("--out");
         full.add("job.json");         // required by the parser; a job writes nothing

@@ -63,16 +63,20 @@ final class BatchCommand implements Callable<Integer> {
         if (pq == null && !local)
             throw new IllegalArgumentException("--parquet is needed with the master " + m + ": a path or URI every executor can write "
                     + "(hdfs://..., s3a://..., a shared folder), or none");
-        if (pq == null) pq = out.resolve("results.parquet").toString();
-        else if (pq.equalsIgnoreCase("none")) pq = null;
+        if (pq != null && pq.equalsIgnoreCase("none")) pq = null;
+        else if (pq != null && pq.isBlank()) throw new IllegalArgumentException("--parquet must be a path, a URI or none, got ''");
 
-        // every path is checked before Spark starts or any job runs
+        // every path is checked before anything is created, Spark starts or any job runs
         List<Job> list = Job.read(jobs);
         Path real = AtomicFiles.checkFolder("out", out);
+        if (Files.exists(real)) AtomicFiles.check("out", real.resolve("results.jsonl"));
+        if (parquet == null) pq = real.resolve("results.parquet").toString();
+        else if (pq != null && !pq.contains("://") && !pq.startsWith("file:")) {
+            Path p = Path.of(pq).toAbsolutePath().normalize();
+            if (!real.equals(p.getParent())) AtomicFiles.checkFolder("parquet", p);      // directly in --out: checked with it
+        }
         boolean created = !Files.exists(real);
         if (created) Files.createDirectory(real);
-        AtomicFiles.check("out", real.resolve("results.jsonl"));
-        if (pq != null && !pq.contains("://") && !pq.startsWith("file:")) AtomicFiles.checkFolder("parquet", Path.of(pq));
 
         conf.setAppName("fksteer batch").setMaster(m);
         conf.setIfMissing("spark.ui.enabled", "false");
@@ -92,6 +96,12 @@ final class BatchCommand implements Callable<Integer> {
                     if (st.findAny().isEmpty()) Files.deleteIfExists(real);
                 }
             }
+        }
+        // the folder's own Parquet copy, from an earlier run, would not match the new results.jsonl
+        Path own = real.resolve("results.parquet");
+        if ((pq == null || !Path.of(pq).toAbsolutePath().normalize().equals(own)) && Files.isDirectory(own, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Batch.delete(own);
+            err.println("fksteer batch: removed " + own + ", an earlier run's, which no longer matches results.jsonl");
         }
         stdout.printf(Locale.ROOT, "batch: %d jobs (%d failed) in %d partitions, %.3f s, %.2f jobs/s; model files shipped: %d (%d bytes) -> %s%n",
                 s.jobs(), s.failed(), s.partitions(), s.seconds(), s.jobs() / s.seconds(), s.bundles(), s.shippedBytes(), real.resolve("results.jsonl"));

@@ -66,6 +66,8 @@ final class RunJobs implements FlatMapFunction<Iterator<List<Job>>, String> {
             model = text(node, "model");
             reward = text(node, "reward");
             ObjectNode local = localPaths(node, model, reward, bundles, used);
+            JsonNode device = local.get("device");
+            if (device != null && device.isTextual()) local.put("device", taskDevice(device.asText(), gpus()));
             o = SteerJob.run(local, SESSIONS, threads);
         } catch (IOException | RuntimeException e) {
             // the driver read this line as a JSON object; a bundle that cannot be written lands here
@@ -101,6 +103,24 @@ final class RunJobs implements FlatMapFunction<Iterator<List<Job>>, String> {
                 throw new IllegalStateException(impossible);
             }
         }
+    }
+
+    /** The GPU addresses Spark gave this task (spark.task.resource.gpu.amount), or none. */
+    private static String[] gpus() {
+        TaskContext tc = TaskContext.get();
+        if (tc == null) return new String[0];
+        var r = tc.resources().get("gpu");
+        return r.isDefined() ? r.get().addresses() : new String[0];
+    }
+
+    /**
+     * A job's --device on this task: "cuda" without an index is the first GPU Spark gave the task
+     * (cuda:ADDRESS), so that tasks sharing an executor use the GPUs they were given; any other value is
+     * the job's own.
+     */
+    static String taskDevice(String device, String[] gpus) {
+        if (!device.strip().equalsIgnoreCase("cuda") || gpus.length == 0) return device;
+        return gpus[0].matches("[0-9]{1,4}") ? "cuda:" + gpus[0] : device;
     }
 
     private static String text(JsonNode node, String field) {
