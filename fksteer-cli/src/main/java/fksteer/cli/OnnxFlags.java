@@ -42,9 +42,13 @@ final class OnnxFlags {
         return spec != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
+    /** ONNX Runtime's threads when --onnx-threads is not given (null: --threads); a batch sets it for its jobs. */
+    Integer defaultOnnxThreads;
+
     OnnxOptions options() {
         OnnxOptions o = OnnxOptions.defaults().withThreads(Math.min(OnnxOptions.MAX_THREADS, Parallel.threads()));
         if (onnxThreads != null) o = o.withThreads(onnxThreads);
+        else if (defaultOnnxThreads != null) o = o.withThreads(defaultOnnxThreads);
         if (maxBatch != null) o = o.withMaxBatch(maxBatch);
         if (device != null) o = o.withDevice(OnnxOptions.Device.parse(device));
         return o;

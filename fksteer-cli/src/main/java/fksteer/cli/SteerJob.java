@@ -88,22 +88,24 @@ public final class SteerJob {
 
     /**
      * Runs a job object with the model sessions given (which stay open), on threads worker threads
-     * unless the job sets its own "threads". Never throws for bad input or a failed run: that is the
+     * unless the job sets its own "threads", and ONNX Runtime on onnxThreads threads (0: as many as
+     * threads) unless it sets "onnx-threads". Never throws for bad input or a failed run: that is the
      * outcome's error.
      */
-    public static Outcome run(JsonNode job, ModelSessions sessions, int threads) {
+    public static Outcome run(JsonNode job, ModelSessions sessions, int threads, int onnxThreads) {
         List<String> args;
         try {
             args = args(job);
         } catch (IllegalArgumentException e) {
             return new Outcome(null, "fksteer batch: " + Main.oneLine(e.getMessage()), Main.EXIT_BAD_INPUT);
         }
-        return run(args, sessions, threads);
+        return run(args, sessions, threads, onnxThreads);
     }
 
-    /** {@link #run(JsonNode, ModelSessions, int)} for steer's arguments (without --out and --plot). */
-    public static Outcome run(List<String> args, ModelSessions sessions, int threads) {
+    /** {@link #run(JsonNode, ModelSessions, int, int)} for steer's arguments (without --out and --plot). */
+    public static Outcome run(List<String> args, ModelSessions sessions, int threads, int onnxThreads) {
         Validate.positive("threads", threads, Validate.MAX_THREADS);
+        if (onnxThreads != 0) Validate.positive("onnxThreads", onnxThreads, fksteer.onnx.OnnxOptions.MAX_THREADS);
         SteerCommand cmd = new SteerCommand();
         CommandLine cl = Main.configured(new CommandLine(cmd));
         cl.setCommandName("fksteer steer");        // its errors read as steer's do: "fksteer steer: ..."
@@ -115,6 +117,7 @@ public final class SteerJob {
         } catch (CommandLine.ParameterException e) {
             return new Outcome(null, Main.parameterError(e), Main.EXIT_BAD_INPUT);
         }
+        if (onnxThreads != 0) cmd.onnxFlags.defaultOnnxThreads = onnxThreads;
         if (cl.isUsageHelpRequested() || cl.isVersionHelpRequested())
             return new Outcome(null, "fksteer batch: a job cannot ask for --help or --version", Main.EXIT_BAD_INPUT);
         try {

@@ -58,7 +58,7 @@ class SteerJobTest {
         String json = "{\"id\": \"a\", \"model\": \"checkerboard\", \"method\": \"fk\", \"reward\": \"point:0,0\", \"particles\": 37, \"steps\": 20, \"seed\": 4}";
         SteerJob.Outcome o;
         try (ModelSessions s = new ModelSessions()) {
-            o = SteerJob.run(job(json), s, 3);
+            o = SteerJob.run(job(json), s, 3, 0);
         }
         assertTrue(o.ok(), String.valueOf(o.error()));
         List<String> args = new ArrayList<>(List.of("steer"));
@@ -80,7 +80,7 @@ class SteerJobTest {
         int code = Main.run(new String[] {"steer", "--model", "checkerboard", "--method", "fk", "--reward", "point:0,0", "--particles", "0", "--out", "x.json"},
                 new PrintWriter(new StringWriter()), new PrintWriter(err, true));
         SteerJob.Outcome o = SteerJob.run(job("{\"id\": \"b\", \"model\": \"checkerboard\", \"method\": \"fk\", \"reward\": \"point:0,0\", \"particles\": 0}"),
-                new ModelSessions(), 1);
+                new ModelSessions(), 1, 0);
         assertFalse(o.ok());
         assertEquals(err.toString().strip(), o.error());
         assertEquals(code, o.exitCode());
@@ -88,12 +88,12 @@ class SteerJobTest {
         StringWriter err2 = new StringWriter();
         int code2 = Main.run(new String[] {"steer", "--model", "checkerboard", "--method", "fk", "--reward", "point:0,0", "--modle", "x", "--out", "x.json"},
                 new PrintWriter(new StringWriter()), new PrintWriter(err2, true));
-        SteerJob.Outcome unknown = SteerJob.run(List.of("--model", "checkerboard", "--method", "fk", "--reward", "point:0,0", "--modle", "x"), new ModelSessions(), 1);
+        SteerJob.Outcome unknown = SteerJob.run(List.of("--model", "checkerboard", "--method", "fk", "--reward", "point:0,0", "--modle", "x"), new ModelSessions(), 1, 0);
         assertEquals(code2, unknown.exitCode());
         assertEquals(err2.toString().strip(), unknown.error());
         assertTrue(unknown.error().startsWith("fksteer steer: "), unknown.error());
         Map<String, Object> none = SteerJob.run(job("{\"id\": \"c\", \"threads\": 0, \"model\": \"checkerboard\", \"method\": \"fk\", \"reward\": \"point:0,0\"}"),
-                new ModelSessions(), 1).result();
+                new ModelSessions(), 1, 0).result();
         assertEquals(null, none, "threads 0 is refused");
     }
 }

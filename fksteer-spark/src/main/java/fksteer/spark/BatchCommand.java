@@ -46,7 +46,7 @@ final class BatchCommand implements Callable<Integer> {
             + "(default: DIR/results.parquet, on a local master only)")
     String parquet;
 
-    @Option(names = "--quiet", description = "no progress lines")
+    @Option(names = "--quiet", description = "no progress lines (failures are still reported)")
     boolean quiet;
 
     @Override
@@ -85,8 +85,10 @@ final class BatchCommand implements Callable<Integer> {
         boolean ok = false;
         try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
             spark.sparkContext().setLogLevel("WARN");
-            err.println("fksteer batch: " + list.size() + " jobs on " + m);
-            err.flush();
+            if (!quiet) {
+                err.println("fksteer batch: " + list.size() + " jobs on " + m);
+                err.flush();
+            }
             s = Batch.run(spark, list, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq, null),
                     real, quiet ? null : Batch.lines(err));
             ok = true;

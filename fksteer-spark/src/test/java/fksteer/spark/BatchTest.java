@@ -104,6 +104,8 @@ class BatchTest {
         }
         args.addAll(flags);
         if (!job.has("threads")) args.addAll(List.of("--threads", "1"));    // the batch's default: spark.task.cpus = 1
+        if (job.get("model").asText().startsWith("../models/"))              // ONNX models: the executor's cores
+            args.addAll(List.of("--onnx-threads", String.valueOf(RunJobs.onnxThreads())));
         args.addAll(List.of("--out", out.toString(), "--quiet"));
         StringWriter err = new StringWriter();
         int code = Main.run(args.toArray(String[]::new), new PrintWriter(new StringWriter()), new PrintWriter(err, true));
