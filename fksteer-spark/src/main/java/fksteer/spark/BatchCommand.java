@@ -79,6 +79,12 @@ final class BatchCommand implements Callable<Integer> {
         if (created) Files.createDirectory(real);
 
         conf.setAppName("fksteer batch").setMaster(m);
+        if (!local && !conf.contains("spark.jars")) {
+            // started by ./fksteer rather than spark-submit: the executors need this jar (fksteer-spark.jar) too
+            java.security.CodeSource src = BatchCommand.class.getProtectionDomain().getCodeSource();
+            if (src != null && src.getLocation().getPath().endsWith(".jar")) conf.set("spark.jars", src.getLocation().toString());
+        }
+
         conf.setIfMissing("spark.ui.enabled", "false");
         if (local) conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         Batch.Summary s;
@@ -89,8 +95,16 @@ final class BatchCommand implements Callable<Integer> {
                 err.println("fksteer batch: " + list.size() + " jobs on " + m);
                 err.flush();
             }
-            s = Batch.run(spark, list, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq, null),
-                    real, quiet ? null : Batch.lines(err));
+            try {
+                s = Batch.run(spark, list, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq, null),
+                        real, quiet ? null : Batch.lines(err));
+            } catch (Exception e) {       // Spark's errors are checked exceptions thrown undeclared (Scala)
+                if (!(e instanceof org.apache.spark.SparkException) && !spark.sparkContext().isStopped()) throw e;
+                // the cluster went away, or a task failed more often than spark.task.maxFailures allows
+                err.println("fksteer batch: Spark failed, nothing was written: " + sparkReason(e));
+                err.flush();
+                return 1;
+            }
             ok = true;
         } finally {
             if (!ok && created) {
@@ -113,6 +127,14 @@ final class BatchCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** The first line of the innermost Spark error's message ("Master removed our application: FAILED"). */
+    static String sparkReason(Throwable e) {
+        String why = String.valueOf(e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause())
+            if (t instanceof org.apache.spark.SparkException && t.getMessage() != null) why = t.getMessage();
+        return why.lines().findFirst().orElse("").strip();
     }
 
     /** A master Spark understands, checked here so a typo is one line, not a stack trace. */
