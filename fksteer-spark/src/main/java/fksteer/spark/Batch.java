@@ -97,6 +97,27 @@ public final class Batch {
      * (checked by the caller before anything runs).
      */
     public static Summary run(SparkSession spark, List<Job> jobs, Options options, Path out, Progress progress) throws IOException {
+        return run(spark, jobs, bundles(jobs), options, out, progress);
+    }
+
+    /**
+     * The model files the jobs name, read on the driver to be shipped: a card with its files, a mixture or
+     * safetensors file, each onnx:FILE reward.
+     *
+     * @throws fksteer.io.InvalidSettingException naming jobs when they hold more than 1 GiB in all
+     */
+    static Map<String, ModelBundle> bundles(List<Job> jobs) throws IOException {
+        Map<String, ModelBundle> bundles = new HashMap<>();
+        for (Job j : jobs) {
+            JsonNode n = j.node();
+            JsonNode m = n.get("model"), r = n.get("reward");
+            ModelBundle.add(bundles, m != null && m.isTextual() ? m.asText() : null, r != null && r.isTextual() ? r.asText() : null);
+        }
+        return bundles;
+    }
+
+    /** {@link #run(SparkSession, List, Options, Path, Progress)} with the jobs' {@link #bundles}, read already. */
+    static Summary run(SparkSession spark, List<Job> jobs, Map<String, ModelBundle> bundles, Options options, Path out, Progress progress) throws IOException {
         long t0 = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SparkContext sc = spark.sparkContext();
@@ -104,17 +125,8 @@ public final class Batch {
                 : Math.min(jobs.size(), Math.max(1, 4 * sc.defaultParallelism()));
         int threads = options.threads() > 0 ? options.threads() : Math.max(1, sc.getConf().getInt("spark.task.cpus", 1));
 
-        // model files: read once here, shipped once to each executor
-        Map<String, ModelBundle> bundles = new HashMap<>();
-        for (Job j : jobs) {
-            JsonNode n = j.node();
-            JsonNode m = n.get("model"), r = n.get("reward");
-            ModelBundle.add(bundles, m != null && m.isTextual() ? m.asText() : null, r != null && r.isTextual() ? r.asText() : null);
-        }
-        long shipped = ModelBundle.bytes(bundles);
-        if (shipped > ModelBundle.MAX_BYTES)
-            throw new InvalidSettingException("jobs", "the model files the jobs name hold " + shipped + " bytes; a batch ships at most "
-                    + ModelBundle.MAX_BYTES + " (2 GiB)");
+        // model files: read once on the driver (bundles), shipped once to each executor
+        long shipped = ModelBundle.bytes(bundles);     // at most ModelBundle.MAX_BYTES: add refuses more
         Broadcast<Map<String, ModelBundle>> shippedBundles = jsc.broadcast(bundles);
 
         // slice i of the jobs is partition i: one element per partition, so partition sizes are known here

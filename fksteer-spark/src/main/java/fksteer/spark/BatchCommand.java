@@ -68,6 +68,7 @@ final class BatchCommand implements Callable<Integer> {
 
         // every path is checked before anything is created, Spark starts or any job runs
         List<Job> list = Job.read(jobs);
+        java.util.Map<String, ModelBundle> bundles = Batch.bundles(list);
         Path real = AtomicFiles.checkFolder("out", out);
         if (Files.exists(real)) AtomicFiles.check("out", real.resolve("results.jsonl"));
         if (parquet == null) pq = real.resolve("results.parquet").toString();
@@ -96,12 +97,14 @@ final class BatchCommand implements Callable<Integer> {
                 err.flush();
             }
             try {
-                s = Batch.run(spark, list, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq, null),
+                s = Batch.run(spark, list, bundles, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq, null),
                         real, quiet ? null : Batch.lines(err));
             } catch (Exception e) {       // Spark's errors are checked exceptions thrown undeclared (Scala)
                 if (!(e instanceof org.apache.spark.SparkException) && !spark.sparkContext().isStopped()) throw e;
                 // the cluster went away, or a task failed more often than spark.task.maxFailures allows
-                err.println("fksteer batch: Spark failed, nothing was written: " + sparkReason(e));
+                err.println(spark.sparkContext().isStopped()
+                        ? "fksteer batch: Spark stopped before the jobs were done (its lines above say why: an unreachable master, a removed application); nothing was written"
+                        : "fksteer batch: Spark failed, nothing was written: " + sparkReason(e));
                 err.flush();
                 return 1;
             }

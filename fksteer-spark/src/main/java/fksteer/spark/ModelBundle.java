@@ -34,8 +34,8 @@ record ModelBundle(String reference, String digest, String root, String entry, T
     /** onnx:FILE terms of a reward spec (FILE up to the next ':' or '+'). */
     static final Pattern ONNX_TERM = Pattern.compile("onnx:([^:+]+)");
 
-    /** Most bytes shipped in all: a broadcast is held in each executor's memory. */
-    static final long MAX_BYTES = 1L << 31;
+    /** Most bytes shipped in all (1 GiB): a broadcast is held in each executor's memory. */
+    static final long MAX_BYTES = 1L << 30;
 
     /**
      * The bundles of the files a job's model and reward name that exist on the driver: a model card
@@ -44,7 +44,7 @@ record ModelBundle(String reference, String digest, String root, String entry, T
      */
     static void add(Map<String, ModelBundle> bundles, String model, String reward) {
         if (model != null && !bundles.containsKey(model)) {
-            ModelBundle b = of(model, true);
+            ModelBundle b = of(model, true, MAX_BYTES - bytes(bundles));
             if (b != null) bundles.put(model, b);
         }
         if (reward != null) {
@@ -52,7 +52,7 @@ record ModelBundle(String reference, String digest, String root, String entry, T
             while (m.find()) {
                 String f = m.group(1);
                 if (!bundles.containsKey(f)) {
-                    ModelBundle b = of(f, false);
+                    ModelBundle b = of(f, false, MAX_BYTES - bytes(bundles));
                     if (b != null) bundles.put(f, b);
                 }
             }
@@ -66,7 +66,8 @@ record ModelBundle(String reference, String digest, String root, String entry, T
         return n;
     }
 
-    private static ModelBundle of(String reference, boolean model) {
+    /** The bundle of a file (and, for a card, its files) holding at most budget bytes. */
+    private static ModelBundle of(String reference, boolean model, long budget) {
         Path p;
         try {
             p = Path.of(reference);
@@ -87,6 +88,11 @@ record ModelBundle(String reference, String digest, String root, String entry, T
                 for (Path f : new Path[] {c.file(), c.decoder(), c.referenceTexts()})
                     if (f != null && Files.isRegularFile(f)) paths.add(f.toRealPath());
             }
+            long size = 0;
+            for (Path f : paths) size += Files.size(f);
+            if (size > budget)
+                throw new fksteer.io.InvalidSettingException("jobs", "the model files of " + fksteer.io.Quote.of(reference, 0, 200) + " hold " + size
+                        + " bytes, and a batch ships at most " + MAX_BYTES + " bytes (1 GiB) of model files in all; split the batch");
             Path root = paths.get(0).getParent();
             for (Path f : paths) while (!f.startsWith(root)) root = root.getParent();
             TreeMap<String, byte[]> files = new TreeMap<>();

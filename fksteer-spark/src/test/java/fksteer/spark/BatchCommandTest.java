@@ -36,6 +36,11 @@ class BatchCommandTest {
         Path numId = Files.writeString(dir.resolve("g.jsonl"), "{\"id\": 7}\n");
         Path latin1 = Files.write(dir.resolve("h.jsonl"), new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xE9, '"', '}', '\n'});
         Path aFile = Files.writeString(dir.resolve("file.txt"), "x");
+        Path huge = dir.resolve("huge.safetensors");
+        try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength((1L << 30) + 1);          // sparse: 1 GiB + 1 byte that take no disk
+        }
+        Path tooBig = Files.writeString(dir.resolve("i.jsonl"), GOOD.replace("\"checkerboard\"", "\"" + huge + "\"") + "\n");
         Path out = dir.resolve("new-out");
         String[][] cases = {
                 {"fksteer batch: Missing required option: '--jobs=<jobs>'", "--out", out.toString()},
@@ -53,6 +58,8 @@ class BatchCommandTest {
                 {"fksteer batch: --master must be local", "--jobs", good.toString(), "--out", out.toString(), "--master", "locl[2]"},
                 {"fksteer batch: --partitions must be in [1, 1000000], got 0", "--jobs", good.toString(), "--out", out.toString(), "--partitions", "0"},
                 {"fksteer batch: --threads must be in [1, 256], got 1000", "--jobs", good.toString(), "--out", out.toString(), "--threads", "1000"},
+                {"fksteer batch: --jobs the model files of '" + huge + "' hold 1073741825 bytes, and a batch ships at most 1073741824 bytes (1 GiB)",
+                        "--jobs", tooBig.toString(), "--out", out.toString()},
                 {"fksteer batch: --parquet is needed with the master spark://nowhere:7077", "--jobs", good.toString(), "--out", out.toString(), "--master", "spark://nowhere:7077"}};
         for (String[] c : cases) {
             Run r = batch(java.util.Arrays.copyOfRange(c, 1, c.length));
