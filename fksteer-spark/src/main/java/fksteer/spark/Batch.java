@@ -30,7 +30,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * Many steering jobs on Spark: the jobs are cut into partitions, each partition runs on an executor
@@ -53,34 +52,35 @@ public final class Batch {
      * @param partitions how many parts the jobs are cut into (0: four per task slot, at most one job each)
      * @param threads    worker threads of each job (0: spark.task.cpus); a job's own "threads" wins
      * @param parquet    where the Parquet copy goes, a path or URI Spark writes to (null: none)
-     * @param failAfter  tests only: the id of a job after which the first attempt of its task fails
      */
-    public record Options(int partitions, int threads, String parquet, String failAfter) {
+    public record Options(int partitions, int threads, String parquet) {
         public Options {
             if (partitions < 0) throw new InvalidSettingException("partitions", "must be >= 0 (0 = automatic), got " + partitions);
             if (threads < 0 || threads > 256) throw new InvalidSettingException("threads", "must be in [1, 256] (0 = spark.task.cpus), got " + threads);
         }
 
         public static Options defaults() {
-            return new Options(0, 0, null, null);
+            return new Options(0, 0, null);
         }
 
         public Options withPartitions(int p) {
-            return new Options(p, threads, parquet, failAfter);
+            return new Options(p, threads, parquet);
         }
 
         public Options withThreads(int t) {
-            return new Options(partitions, t, parquet, failAfter);
+            return new Options(partitions, t, parquet);
         }
 
         public Options withParquet(String uri) {
-            return new Options(partitions, threads, uri, failAfter);
-        }
-
-        Options withFailAfter(String id) {
-            return new Options(partitions, threads, parquet, id);
+            return new Options(partitions, threads, uri);
         }
     }
+
+    /**
+     * Tests only: the task holding job afterJob fails right after running it, on each of its first
+     * attempts, as a lost executor would (the results it computed are lost with it).
+     */
+    record Fault(String afterJob, int attempts) implements java.io.Serializable {}
 
     /** What a batch did: jobs run, failed jobs, partitions, bytes of model files shipped, and the seconds it took. */
     public record Summary(int jobs, int failed, int partitions, int bundles, long shippedBytes, double seconds) {}
@@ -97,7 +97,7 @@ public final class Batch {
      * (checked by the caller before anything runs).
      */
     public static Summary run(SparkSession spark, List<Job> jobs, Options options, Path out, Progress progress) throws IOException {
-        return run(spark, jobs, bundles(jobs), options, out, progress);
+        return run(spark, jobs, bundles(jobs), options, null, out, progress);
     }
 
     /**
@@ -116,8 +116,12 @@ public final class Batch {
         return bundles;
     }
 
-    /** {@link #run(SparkSession, List, Options, Path, Progress)} with the jobs' {@link #bundles}, read already. */
-    static Summary run(SparkSession spark, List<Job> jobs, Map<String, ModelBundle> bundles, Options options, Path out, Progress progress) throws IOException {
+    /**
+     * {@link #run(SparkSession, List, Options, Path, Progress)} with the jobs' {@link #bundles}, read
+     * already, and a fault to inject (null: none).
+     */
+    static Summary run(SparkSession spark, List<Job> jobs, Map<String, ModelBundle> bundles, Options options, Fault fault, Path out,
+            Progress progress) throws IOException {
         long t0 = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SparkContext sc = spark.sparkContext();
@@ -132,40 +136,49 @@ public final class Batch {
         // slice i of the jobs is partition i: one element per partition, so partition sizes are known here
         List<List<Job>> slices = new ArrayList<>(parts);
         for (int i = 0; i < parts; i++) slices.add(new ArrayList<>(jobs.subList((int) ((long) i * jobs.size() / parts), (int) ((long) (i + 1) * jobs.size() / parts))));
-        LongAccumulator done = sc.longAccumulator("fksteer jobs done");
         JavaRDD<String> results = jsc.parallelize(slices, parts)
-                .mapPartitions(new RunJobs(shippedBundles, threads, done, options.failAfter()))
+                .mapPartitions(new RunJobs(shippedBundles, threads, fault))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        Listener listener = new Listener(slices, progress);
-        sc.addSparkListener(listener);
-        long count;
         try {
-            count = results.count();
-        } finally {
-            sc.removeSparkListener(listener);
-        }
-        if (count != jobs.size()) throw new IllegalStateException("the batch gave " + count + " result lines for " + jobs.size() + " jobs");
-        if (progress != null) progress.done(jobs.size(), jobs.size());
-
-        // results.jsonl, in the jobs' order, streamed from the cached partitions
-        int[] failed = {0};
-        AtomicFiles.write(out.resolve("results.jsonl"), os -> {
-            Iterator<String> it = results.toLocalIterator();
-            int i = 0;
-            while (it.hasNext()) {
-                String line = it.next();
-                Job expected = jobs.get(i++);
-                JsonNode n = Job.STRICT.readTree(line);
-                if (!expected.id().equals(n.path("id").asText()))
-                    throw new IllegalStateException("result " + i + " is for job " + n.path("id") + ", expected " + expected.id());
-                if (n.has("error")) failed[0]++;
-                write(os, line);
+            Listener listener = new Listener(slices, progress);
+            sc.addSparkListener(listener);
+            long count;
+            try {
+                count = results.count();
+            } finally {
+                sc.removeSparkListener(listener);
             }
-        });
-        if (options.parquet() != null) writeParquet(spark, results, options.parquet());
-        results.unpersist(false);
-        shippedBundles.destroy();
-        return new Summary(jobs.size(), failed[0], parts, bundles.size(), shipped, (System.nanoTime() - t0) / 1e9);
+            if (count != jobs.size()) throw new IllegalStateException("the batch gave " + count + " result lines for " + jobs.size() + " jobs");
+            if (progress != null) progress.done(jobs.size(), jobs.size());
+
+            // the Parquet copy first (a local one to a temp folder), so that a failure there leaves no new results.jsonl
+            Path staged = options.parquet() == null ? null : stageParquet(spark, results, options.parquet());
+            // results.jsonl, in the jobs' order, streamed from the cached partitions
+            int[] failed = {0};
+            try {
+                AtomicFiles.write(out.resolve("results.jsonl"), os -> {
+                    Iterator<String> it = results.toLocalIterator();
+                    int i = 0;
+                    while (it.hasNext()) {
+                        String line = it.next();
+                        Job expected = jobs.get(i++);
+                        JsonNode n = Job.STRICT.readTree(line);
+                        if (!expected.id().equals(n.path("id").asText()))
+                            throw new IllegalStateException("result " + i + " is for job " + n.path("id") + ", expected " + expected.id());
+                        if (n.has("error")) failed[0]++;
+                        write(os, line);
+                    }
+                });
+                if (staged != null) commitParquet(staged, Path.of(options.parquet()).toAbsolutePath());
+                staged = null;
+            } finally {
+                if (staged != null) delete(staged);
+            }
+            return new Summary(jobs.size(), failed[0], parts, bundles.size(), shipped, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            results.unpersist(false);
+            shippedBundles.destroy();
+        }
     }
 
     private static void write(OutputStream os, String line) throws IOException {
@@ -197,28 +210,34 @@ public final class Batch {
     }
 
     /**
-     * Writes the Parquet copy to a temp folder beside target, then moves it in place (a local target);
-     * an earlier copy is replaced only once the new one is whole.
+     * Writes the Parquet copy: a URI (hdfs://, s3a://, file:) directly, replacing what is there, and
+     * returns null; a local path to a temp folder beside it, returned for {@link #commitParquet}.
      */
-    private static void writeParquet(SparkSession spark, JavaRDD<String> results, String target) throws IOException {
+    private static Path stageParquet(SparkSession spark, JavaRDD<String> results, String target) throws IOException {
         Dataset<Row> df = spark.createDataFrame(results.map(Batch::row), SCHEMA);
-        boolean local = !target.contains("://") && !target.startsWith("file:");
-        if (!local) {
+        if (target.contains("://") || target.startsWith("file:")) {
             df.write().mode(SaveMode.Overwrite).parquet(target);
-            return;
+            return null;
         }
         Path dst = Path.of(target).toAbsolutePath();
         Path tmp = dst.resolveSibling("." + dst.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         delete(tmp);
         try {
             df.write().parquet(tmp.toUri().toString());
-            Path old = dst.resolveSibling("." + dst.getFileName() + ".old-" + ProcessHandle.current().pid());
-            if (Files.exists(dst, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.move(dst, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, dst, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            delete(old);
-        } finally {
+        } catch (RuntimeException e) {
             delete(tmp);
+            throw e;
         }
+        return tmp;
+    }
+
+    /** Moves a staged Parquet copy in place; an earlier copy is replaced only now, once the new one is whole. */
+    private static void commitParquet(Path staged, Path dst) throws IOException {
+        Path old = dst.resolveSibling("." + dst.getFileName() + ".old-" + ProcessHandle.current().pid());
+        delete(old);
+        if (Files.exists(dst, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.move(dst, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staged, dst, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        delete(old);
     }
 
     static void delete(Path dir) throws IOException {

@@ -97,8 +97,8 @@ final class BatchCommand implements Callable<Integer> {
                 err.flush();
             }
             try {
-                s = Batch.run(spark, list, bundles, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq, null),
-                        real, quiet ? null : Batch.lines(err));
+                s = Batch.run(spark, list, bundles, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq),
+                        null, real, quiet ? null : Batch.lines(err));
             } catch (Exception e) {       // Spark's errors are checked exceptions thrown undeclared (Scala)
                 if (!(e instanceof org.apache.spark.SparkException) && !spark.sparkContext().isStopped()) throw e;
                 // the cluster went away, or a task failed more often than spark.task.maxFailures allows

@@ -15,7 +15,6 @@ import java.util.regex.Matcher;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * What an executor does with a partition of jobs: runs each in turn, in process, and gives one result
@@ -28,15 +27,13 @@ final class RunJobs implements FlatMapFunction<Iterator<List<Job>>, String> {
 
     private final Broadcast<Map<String, ModelBundle>> bundles;
     private final int threads;
-    private final LongAccumulator done;
-    /** Tests: the id of a job after which the first attempt of its task fails (null: none). */
-    private final String failAfter;
+    /** Tests: a task failure to inject (null: none). */
+    private final Batch.Fault fault;
 
-    RunJobs(Broadcast<Map<String, ModelBundle>> bundles, int threads, LongAccumulator done, String failAfter) {
+    RunJobs(Broadcast<Map<String, ModelBundle>> bundles, int threads, Batch.Fault fault) {
         this.bundles = bundles;
         this.threads = threads;
-        this.done = done;
-        this.failAfter = failAfter;
+        this.fault = fault;
     }
 
     @Override
@@ -46,11 +43,10 @@ final class RunJobs implements FlatMapFunction<Iterator<List<Job>>, String> {
             for (Job job : slices.next()) {
                 out.add(run(job, bundles.value(), threads));
                 TaskContext tc = TaskContext.get();
-                if (job.id().equals(failAfter) && tc != null && tc.attemptNumber() == 0)
-                    throw new IllegalStateException("injected task failure after job " + job.id() + " (attempt 0 of partition " + tc.partitionId() + ")");
+                if (fault != null && job.id().equals(fault.afterJob()) && tc != null && tc.attemptNumber() < fault.attempts())
+                    throw new IllegalStateException("injected task failure after job " + job.id() + " (attempt " + tc.attemptNumber() + " of partition " + tc.partitionId() + ")");
             }
         }
-        done.add(out.size());
         return out.iterator();
     }
 

@@ -160,7 +160,8 @@ class BatchTest {
         Batch.run(spark, jobs, Batch.Options.defaults().withPartitions(4), clean, null);
         int failedBefore = FAILED_TASKS.get();
         List<long[]> progress = new ArrayList<>();
-        Batch.run(spark, jobs, Batch.Options.defaults().withPartitions(4).withFailAfter("text-10"), retried, (d, t) -> progress.add(new long[] {d, t}));
+        Batch.run(spark, jobs, Batch.bundles(jobs), Batch.Options.defaults().withPartitions(4), new Batch.Fault("text-10", 1), retried,
+                (d, t) -> progress.add(new long[] {d, t}));
         spark.sparkContext().listenerBus().waitUntilEmpty(60_000);     // listener events arrive asynchronously
         assertTrue(FAILED_TASKS.get() > failedBefore, "the injected failure failed a task, which Spark retried");
         List<JsonNode> a = lines(clean), b = lines(retried);
@@ -168,6 +169,23 @@ class BatchTest {
         for (int i = 0; i < a.size(); i++) assertEquals(untimed(a.get(i)), untimed(b.get(i)), "line " + (i + 1));
         assertEquals(List.of((long) JOBS.size(), (long) JOBS.size()), List.of(progress.getLast()[0], progress.getLast()[1]), "progress ends at all jobs done");
         for (int i = 1; i < progress.size(); i++) assertTrue(progress.get(i)[0] >= progress.get(i - 1)[0], "progress never goes back");
+    }
+
+    /** A task that fails on every attempt (local[2,3]: three) fails the batch, and nothing is written. */
+    @Test
+    void aTaskThatNeverSucceedsFailsTheBatchAndWritesNothing(@TempDir Path dir) throws Exception {
+        List<Job> jobs = jobs(dir);
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> Batch.run(spark, jobs, Batch.bundles(jobs),
+                Batch.Options.defaults().withPartitions(3).withParquet(out.resolve("results.parquet").toString()), new Batch.Fault("fk-2", 3), out, null));
+        assertTrue(e instanceof org.apache.spark.SparkException, e.toString());
+        assertTrue(BatchCommand.sparkReason(e).contains("injected task failure after job fk-2 (attempt 2"), BatchCommand.sparkReason(e));
+        try (var s = Files.list(out)) {
+            assertEquals(List.of(), s.toList(), "no results.jsonl, no Parquet copy, no temp files");
+        }
+        Path again = Files.createDirectory(dir.resolve("again"));
+        Batch.run(spark, jobs, Batch.Options.defaults().withPartitions(3), again, null);
+        assertEquals(JOBS.size(), lines(again).size(), "the session still runs batches after a failed one");
     }
 
     @Test
