@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "Inference-time scaling and Feynman-Kac steering of flow-matching models.",
         subcommands = {TrainCommand.class, SampleCommand.class, SteerCommand.class, DemoCommand.class, BenchCommand.class, JmhCommand.class, 
                 CommandLine.HelpCommand.class},
-        footer = {"", "Examples:", "  fksteer demo", "  fksteer sample --model checkerboard --sampler midpoint --steps 150 --particles 2048 --seed 1 --out s.json --plot s.png",
+        footer = {"", "fksteer batch runs many steer jobs on Apache Spark, from its own module: ./fksteer batch --help (docs/batch.md)",
+                "", "Examples:", "  fksteer demo", "  fksteer sample --model checkerboard --sampler midpoint --steps 150 --particles 2048 --seed 1 --out s.json --plot s.png",
                 "  fksteer steer --model checkerboard --method fk --reward quadratic:2,0.5 --particles 1024 --steps 100 --seed 1 --out fk.json --plot fk.png"})
 public final class Main implements Runnable {
 
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use one of train, sample, steer, demo, bench, jmh");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use one of train, sample, steer, demo, bench, jmh, batch");
     }
 
     public static void main(String[] args) {
@@ -34,6 +35,13 @@ public final class Main implements Runnable {
 
     /** Runs the CLI; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length > 0 && args[0].equals("batch")) {
+            // this jar carries no Spark: the launcher runs batch from the fksteer-spark module
+            err.println("fksteer batch: runs on Spark from the fksteer-spark module, not this jar: use ./fksteer batch, or spark-submit "
+                    + "--class fksteer.spark.BatchMain fksteer-spark/target/fksteer-spark.jar (docs/batch.md)");
+            err.flush();
+            return EXIT_BAD_INPUT;
+        }
         if (args.length > 1 && args[0].equals("jmh") && !args[1].equals("--help") && !args[1].equals("-h")) {
             // JMH parses its own flags (-p, -wi, -prof ...): hand them over untouched
             try {

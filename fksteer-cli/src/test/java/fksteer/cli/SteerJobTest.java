@@ -25,6 +25,14 @@ class SteerJobTest {
     }
 
     @Test
+    void batchInTheCliJarSaysWhereItLives() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new String[] {"batch", "--jobs", "j.jsonl"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true)));
+        assertTrue(err.toString().startsWith("fksteer batch: runs on Spark from the fksteer-spark module, not this jar: use ./fksteer batch"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count());
+    }
+
+    @Test
     void fieldsBecomeFlags() throws Exception {
         assertEquals(List.of("--model", "checkerboard", "--weighted", "--pivot", "0.5,-1", "--particles", "8", "--lambda", "0.001", "--reward", "point:0,0"),
                 SteerJob.args(job("{\"id\": \"x\", \"model\": \"checkerboard\", \"weighted\": true, \"quiet\": false, \"pivot\": [0.5, -1], "
