@@ -43,7 +43,9 @@ record ModelBundle(String reference, String digest, String root, String entry, T
      * file is left alone: the job then fails as steer would, naming it.
      */
     static void add(Map<String, ModelBundle> bundles, String model, String reward) {
-        if (model != null && !bundles.containsKey(model)) {
+        // only what steer reads as a file: a name ending in .json or .safetensors (a file named "checkerboard" is not the built-in model)
+        String lower = model == null ? "" : model.toLowerCase(Locale.ROOT);
+        if ((lower.endsWith(".json") || lower.endsWith(".safetensors")) && !bundles.containsKey(model)) {
             ModelBundle b = of(model, true, MAX_BYTES - bytes(bundles));
             if (b != null) bundles.put(model, b);
         }

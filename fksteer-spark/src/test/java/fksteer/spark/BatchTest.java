@@ -216,6 +216,17 @@ class BatchTest {
     }
 
     @Test
+    void onlyWhatSteerReadsAsAFileIsShipped(@TempDir Path dir) throws Exception {
+        Path cb = Files.writeString(Path.of("checkerboard"), "not a model");     // beside the jobs, where steer would look
+        try {
+            List<Job> jobs = jobs(dir);
+            assertEquals(3, Batch.bundles(jobs).size(), "a file named checkerboard is not the built-in model: " + Batch.bundles(jobs).keySet());
+        } finally {
+            Files.delete(cb);
+        }
+    }
+
+    @Test
     void modelFilesAreShippedOncePerJvm(@TempDir Path dir) throws Exception {
         List<Job> jobs = jobs(dir);
         Path out = Files.createDirectory(dir.resolve("out"));
