@@ -177,7 +177,9 @@ record ModelBundle(String reference, String digest, String root, String entry, T
             dir = WRITTEN.get(digest);
         }
         if (dir == null || s == null) return s;
-        return s.replace(dir.resolve(entry).toString(), Path.of(reference).toString()).replace(dir.toString(), root);
+        // a file below the folder, then the folder itself: when root is "/", "DIR/x" must become "/x", not "//x"
+        String sep = dir.getFileSystem().getSeparator(), rootSep = root.endsWith(sep) ? root : root + sep;
+        return s.replace(dir.resolve(entry).toString(), Path.of(reference).toString()).replace(dir + sep, rootSep).replace(dir.toString(), root);
     }
 
     @Override

@@ -215,6 +215,53 @@ class BatchTest {
         }
     }
 
+    /**
+     * A card whose files share no folder but "/" (its network beside it, its reference texts in the
+     * project), with a network that is not ONNX: the job's error names the files as steer's does.
+     */
+    @Test
+    void aCorruptCardWhoseFilesShareOnlyTheRootFailsAsSteerDoes(@TempDir Path dir) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode card = (ObjectNode) Job.STRICT.readTree(Path.of("../models/text/fortunes.json").toFile());
+        card.put("referenceTexts", Path.of("../data/text/heldout-ngram.txt").toRealPath().toString());
+        Path cardFile = dir.resolve("broken.json");
+        Job.STRICT.writeValue(cardFile.toFile(), card);
+        Files.write(dir.resolve(card.get("file").asText()), new byte[] {1, 2, 3, 4});
+        String job = "{\"id\": \"broken\", \"model\": \"" + cardFile + "\", \"method\": \"fk\", \"reward\": \"sentiment\", \"particles\": 4, \"steps\": 8}";
+        Path jobs = Files.writeString(dir.resolve("jobs.jsonl"), job + "\n");
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Batch.Summary s = Batch.run(spark, Job.read(jobs), Batch.Options.defaults(), out, null);
+        assertEquals(1, s.bundles(), "the card, its network and its reference texts, in one bundle");
+        JsonNode expected = steerAlone(job, dir), got = lines(out).get(0);
+        assertTrue(expected.get("error").asText().contains("ONNX Runtime cannot load it"), expected.toString());
+        assertEquals(expected, got);
+    }
+
+    /** The same job at awkward sizes, on 1 and on 2 threads, cold and after warm-up jobs: the same output. */
+    @Test
+    void theSameSeedGivesTheSameResultOnAnyThreadsColdOrWarm(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>();
+        String job = "{\"id\": \"%s\", \"model\": \"checkerboard\", \"method\": \"fk\", \"reward\": \"quadratic:2,0.5\", \"lambda\": 2, "
+                + "\"steps\": 37, \"seed\": 5, \"particles\": %d, \"threads\": %d}";
+        for (int p : new int[] {1023, 257}) lines.add(String.format(job, "cold-" + p, p, 1));
+        for (int k = 0; k < 6; k++) lines.add(String.format(job, "warm-up-" + k, 512, 2).replace("\"seed\": 5", "\"seed\": " + (100 + k)));
+        for (int p : new int[] {1023, 257}) lines.add(String.format(job, "warm-" + p, p, 2));
+        Path jobs = Files.writeString(dir.resolve("jobs.jsonl"), String.join("\n", lines) + "\n");
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Batch.run(spark, Job.read(jobs), Batch.Options.defaults().withPartitions(2), out, null);
+        Map<String, JsonNode> got = new HashMap<>();
+        for (JsonNode n : lines(out)) got.put(n.get("id").asText(), n);
+        for (int p : new int[] {1023, 257}) {
+            ObjectNode cold = (ObjectNode) untimed(got.get("cold-" + p)), warm = (ObjectNode) untimed(got.get("warm-" + p));
+            assertEquals(1, cold.get("config").get("threads").asInt());
+            assertEquals(2, warm.get("config").get("threads").asInt());
+            for (ObjectNode n : List.of(cold, warm)) {
+                n.remove("id");
+                ((ObjectNode) n.get("config")).remove("threads");
+            }
+            assertEquals(cold, warm, p + " particles");
+        }
+    }
+
     @Test
     void onlyWhatSteerReadsAsAFileIsShipped(@TempDir Path dir) throws Exception {
         Path cb = Files.writeString(Path.of("checkerboard"), "not a model");     // beside the jobs, where steer would look
