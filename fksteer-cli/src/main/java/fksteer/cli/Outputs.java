@@ -15,7 +15,7 @@ import java.util.Locale;
  * the flag); all are written together by {@link #write}: every temp file first, then every rename,
  * so a failing {@code --plot} never leaves a new {@code --out} behind.
  */
-final class Outputs {
+public final class Outputs {
     /** A file or folder the user named: the setting ("out", "trajectoryPlot"), as given and as resolved. */
     private record Declared(String setting, Path given, Path real, boolean folder) {}
 
@@ -42,15 +42,16 @@ final class Outputs {
     /**
      * Declares an output folder: an existing writable folder, or a new one in an existing writable
      * folder, which is created now and removed again if the command fails before writing into it.
+     * Returns the real folder (symbolic links followed).
      */
-    Path folder(String setting, Path p) throws IOException {
+    public Path folder(String setting, Path p) throws IOException {
         Path real = AtomicFiles.checkFolder(setting, p);
         if (!Files.exists(real)) {
             Files.createDirectory(real);
             createdFolder = real;
         }
         declared.add(new Declared(setting, p, real, true));
-        return p;
+        return real;
     }
 
     /**
@@ -59,7 +60,7 @@ final class Outputs {
      * is left, and a folder this command created is removed if it is still empty. A write that fails
      * becomes a {@link CannotWriteException} naming the flag.
      */
-    <T> T write(ScopedValue.CallableOp<T, Exception> body) throws Exception {
+    public <T> T write(ScopedValue.CallableOp<T, Exception> body) throws Exception {
         boolean ok = false;
         try (AtomicFiles.Batch batch = new AtomicFiles.Batch()) {
             T t = batch.run(body);

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.SparkContext;
 import org.apache.spark.Success$;
 import org.apache.spark.api.java.JavaRDD;
@@ -140,7 +139,7 @@ public final class Batch {
                 .mapPartitions(new RunJobs(shippedBundles, threads, fault))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
-            Listener listener = new Listener(slices, progress);
+            Listener listener = new Listener(slices, jobs.size(), progress);
             sc.addSparkListener(listener);
             long count;
             try {
@@ -161,11 +160,12 @@ public final class Batch {
                     int i = 0;
                     while (it.hasNext()) {
                         String line = it.next();
-                        Job expected = jobs.get(i++);
-                        JsonNode n = Job.STRICT.readTree(line);
-                        if (!expected.id().equals(n.path("id").asText()))
-                            throw new IllegalStateException("result " + i + " is for job " + n.path("id") + ", expected " + expected.id());
-                        if (n.has("error")) failed[0]++;
+                        // each line starts with its id (RunJobs writes it first, then "error" for a failed job): checked
+                        // without parsing lines that may be megabytes long
+                        String id = RunJobs.idPrefix(jobs.get(i++).id());
+                        if (!line.startsWith(id))
+                            throw new IllegalStateException("result " + i + " is not for job " + jobs.get(i - 1).id() + ": " + fksteer.io.Quote.of(line, 0, 80));
+                        if (line.startsWith(RunJobs.ERROR, id.length())) failed[0]++;
                         write(os, line);
                     }
                 });
@@ -240,6 +240,7 @@ public final class Batch {
         delete(old);
     }
 
+    /** Deletes a file or a folder with everything in it (links are deleted, not followed); nothing there is fine. */
     static void delete(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         try (var s = Files.walk(dir)) {
@@ -250,14 +251,15 @@ public final class Batch {
     /** Counts the jobs of each partition whose task succeeded (once per partition, whatever the retries). */
     private static final class Listener extends SparkListener {
         private final int[] sizes;
+        private final boolean[] finished;
         private final long total;
         private final Progress progress;
-        private final Map<Integer, Boolean> finished = new ConcurrentHashMap<>();
         private long done;
 
-        Listener(List<List<Job>> slices, Progress progress) {
+        Listener(List<List<Job>> slices, long total, Progress progress) {
             this.sizes = slices.stream().mapToInt(List::size).toArray();
-            this.total = slices.stream().mapToLong(List::size).sum();
+            this.finished = new boolean[sizes.length];
+            this.total = total;
             this.progress = progress;
         }
 
@@ -265,7 +267,8 @@ public final class Batch {
         public synchronized void onTaskEnd(SparkListenerTaskEnd e) {
             if (progress == null || e.reason() != Success$.MODULE$) return;
             int p = e.taskInfo().partitionId();
-            if (p < 0 || p >= sizes.length || finished.putIfAbsent(p, true) != null) return;
+            if (p < 0 || p >= sizes.length || finished[p]) return;
+            finished[p] = true;
             done += sizes[p];
             if (done < total) progress.done(done, total);
         }

@@ -1,5 +1,6 @@
 package fksteer.spark;
 
+import fksteer.cli.Outputs;
 import fksteer.io.AtomicFiles;
 import fksteer.io.InvalidSettingException;
 import java.io.PrintWriter;
@@ -59,66 +60,36 @@ final class BatchCommand implements Callable<Integer> {
         String m = master != null ? master : conf.get("spark.master", "local[*]");
         checkMaster(m);
         boolean local = m.toLowerCase(Locale.ROOT).startsWith("local");
-        String pq = parquet;
-        if (pq == null && !local)
+        if (parquet == null && !local)
             throw new IllegalArgumentException("--parquet is needed with the master " + m + ": a path or URI every executor can write "
                     + "(hdfs://..., s3a://..., a shared folder), or none");
-        if (pq != null && pq.equalsIgnoreCase("none")) pq = null;
-        else if (pq != null && pq.isBlank()) throw new IllegalArgumentException("--parquet must be a path, a URI or none, got ''");
+        if (parquet != null && parquet.isBlank()) throw new IllegalArgumentException("--parquet must be a path, a URI or none, got ''");
 
-        // every path is checked before anything is created, Spark starts or any job runs
+        // the jobs, their model files and every path are checked before Spark starts or any job runs
         List<Job> list = Job.read(jobs);
         java.util.Map<String, ModelBundle> bundles = Batch.bundles(list);
-        Path real = AtomicFiles.checkFolder("out", out);
-        if (Files.exists(real)) AtomicFiles.check("out", real.resolve("results.jsonl"));
-        if (parquet == null) pq = real.resolve("results.parquet").toString();
-        else if (pq != null && !pq.contains("://") && !pq.startsWith("file:")) {
-            Path p = Path.of(pq).toAbsolutePath().normalize();
-            if (!real.equals(p.getParent())) AtomicFiles.checkFolder("parquet", p);      // directly in --out: checked with it
-        }
-        boolean created = !Files.exists(real);
-        if (created) Files.createDirectory(real);
-
-        conf.setAppName("fksteer batch").setMaster(m);
-        if (!local && !conf.contains("spark.jars")) {
-            // started by ./fksteer rather than spark-submit: the executors need this jar (fksteer-spark.jar) too
-            java.security.CodeSource src = BatchCommand.class.getProtectionDomain().getCodeSource();
-            if (src != null && src.getLocation().getPath().endsWith(".jar")) conf.set("spark.jars", src.getLocation().toString());
-        }
-
-        conf.setIfMissing("spark.ui.enabled", "false");
-        if (local) conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        Outputs outputs = new Outputs();
+        Path real = outputs.folder("out", out);          // created if new, and removed again if the batch writes nothing
+        Path own = real.resolve("results.parquet");
+        // where the Parquet copy goes (null: none)
+        String target = parquet == null ? own.toString() : parquet.equalsIgnoreCase("none") ? null : parquet;
         Batch.Summary s;
-        boolean ok = false;
-        try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
-            spark.sparkContext().setLogLevel("WARN");
-            if (!quiet) {
-                err.println("fksteer batch: " + list.size() + " jobs on " + m);
-                err.flush();
-            }
-            try {
-                s = Batch.run(spark, list, bundles, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, pq),
-                        null, real, quiet ? null : Batch.lines(err));
-            } catch (Exception e) {       // Spark's errors are checked exceptions thrown undeclared (Scala)
-                if (!(e instanceof org.apache.spark.SparkException) && !spark.sparkContext().isStopped()) throw e;
-                // the cluster went away, or a task failed more often than spark.task.maxFailures allows
-                err.println(spark.sparkContext().isStopped()
-                        ? "fksteer batch: Spark stopped before the jobs were done (its lines above say why: an unreachable master, a removed application); nothing was written"
-                        : "fksteer batch: Spark failed, nothing was written: " + sparkReason(e));
-                err.flush();
-                return 1;
-            }
-            ok = true;
-        } finally {
-            if (!ok && created) {
-                try (var st = Files.list(real)) {
-                    if (st.findAny().isEmpty()) Files.deleteIfExists(real);
+        try {
+            s = outputs.write(() -> {
+                AtomicFiles.check("out", real.resolve("results.jsonl"));       // not a folder, FIFO or read-only file
+                if (parquet != null && target != null && !target.contains("://") && !target.startsWith("file:")) {
+                    Path p = Path.of(target).toAbsolutePath().normalize();
+                    if (!real.equals(p.getParent())) AtomicFiles.checkFolder("parquet", p);      // directly in --out: checked with it
                 }
-            }
+                return run(conf, m, local, list, bundles, real, target, err);
+            });
+        } catch (SparkFailed e) {
+            err.println(e.getMessage());
+            err.flush();
+            return 1;
         }
         // the folder's own Parquet copy, from an earlier run, would not match the new results.jsonl
-        Path own = real.resolve("results.parquet");
-        if ((pq == null || !Path.of(pq).toAbsolutePath().normalize().equals(own)) && Files.isDirectory(own, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if ((target == null || !Path.of(target).toAbsolutePath().normalize().equals(own)) && Files.isDirectory(own, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Batch.delete(own);
             err.println("fksteer batch: removed " + own + ", an earlier run's, which no longer matches results.jsonl");
         }
@@ -130,6 +101,43 @@ final class BatchCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** Spark failed as a whole (not a job): its one line; nothing was written. */
+    private static final class SparkFailed extends RuntimeException {
+        SparkFailed(String line) {
+            super(line);
+        }
+    }
+
+    /** Starts Spark and runs the batch, writing into real (inside the command's Outputs batch). */
+    private Batch.Summary run(SparkConf conf, String m, boolean local, List<Job> list, java.util.Map<String, ModelBundle> bundles, Path real,
+            String parquetTarget, PrintWriter err) throws java.io.IOException {
+        conf.setAppName("fksteer batch").setMaster(m);
+        if (!local && !conf.contains("spark.jars")) {
+            // started by ./fksteer rather than spark-submit: the executors need this jar (fksteer-spark.jar) too
+            java.security.CodeSource src = BatchCommand.class.getProtectionDomain().getCodeSource();
+            if (src != null && src.getLocation().getPath().endsWith(".jar")) conf.set("spark.jars", src.getLocation().toString());
+        }
+        conf.setIfMissing("spark.ui.enabled", "false");
+        if (local) conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
+            spark.sparkContext().setLogLevel("WARN");
+            if (!quiet) {
+                err.println("fksteer batch: " + list.size() + " jobs on " + m);
+                err.flush();
+            }
+            try {
+                return Batch.run(spark, list, bundles, new Batch.Options(partitions == null ? 0 : partitions, threads == null ? 0 : threads, parquetTarget),
+                        null, real, quiet ? null : Batch.lines(err));
+            } catch (Exception e) {       // Spark's errors are checked exceptions thrown undeclared (Scala)
+                if (!(e instanceof org.apache.spark.SparkException) && !spark.sparkContext().isStopped()) throw e;
+                // the cluster went away, or a task failed more often than spark.task.maxFailures allows
+                throw new SparkFailed(spark.sparkContext().isStopped()
+                        ? "fksteer batch: Spark stopped before the jobs were done (its lines above say why: an unreachable master, a removed application); nothing was written"
+                        : "fksteer batch: Spark failed, nothing was written: " + sparkReason(e));
+            }
+        }
     }
 
     /** The first line of the innermost Spark error's message ("Master removed our application: FAILED"). */

@@ -159,8 +159,8 @@ record ModelBundle(String reference, String digest, String root, String entry, T
 
     private static void deleteOnExit(Path dir) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (var s = Files.walk(dir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            try {
+                Batch.delete(dir);
             } catch (IOException | UncheckedIOException ignored) {
                 // a temp folder left behind
             }

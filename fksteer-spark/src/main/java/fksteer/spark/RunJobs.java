@@ -50,6 +50,19 @@ final class RunJobs implements FlatMapFunction<Iterator<List<Job>>, String> {
         return out.iterator();
     }
 
+    /** The key that follows the id in a failed job's line. */
+    static final String ERROR = "\"error\":";
+
+    /** How every result line of this job starts: {"id":"...", in the JSON of the line. */
+    static String idPrefix(String id) {
+        try {
+            String s = Json.line(Map.of(SteerJob.ID, id));
+            return s.substring(0, s.length() - 1) + ",";
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);    // a string always writes
+        }
+    }
+
     /** One job's result line: {"id": ..., then what steer writes} or {"id": ..., "error": ..., "exitCode": ...}. */
     static String run(Job job, Map<String, ModelBundle> bundles, int threads) {
         Map<String, Object> line = new LinkedHashMap<>();
