@@ -21,7 +21,8 @@ import picocli.CommandLine;
 public final class SteerJob {
     /** The job field that names it; every other field is a steer flag. */
     public static final String ID = "id";
-    private static final String PREFIX = "fksteer steer: ";
+    /** The command a job's errors name, as steer's own do ("fksteer steer: ..."). */
+    private static final String COMMAND = "fksteer steer";
 
     private SteerJob() {}
 
@@ -108,7 +109,7 @@ public final class SteerJob {
         if (onnxThreads != 0) Validate.positive("onnxThreads", onnxThreads, fksteer.onnx.OnnxOptions.MAX_THREADS);
         SteerCommand cmd = new SteerCommand();
         CommandLine cl = Main.configured(new CommandLine(cmd));
-        cl.setCommandName("fksteer steer");        // its errors read as steer's do: "fksteer steer: ..."
+        cl.setCommandName(COMMAND);
         List<String> full = new ArrayList<>(args);
         full.add("--out");
         full.add("job.json");         // required by the parser; a job writes nothing
@@ -143,7 +144,7 @@ public final class SteerJob {
     }
 
     private static Outcome failed(Throwable e) {
-        Main.Failure f = Main.failure(e, PREFIX);
+        Main.Failure f = Main.failure(e, COMMAND + ": ");
         return new Outcome(null, f.line(), f.exitCode());
     }
 
